@@ -1,0 +1,42 @@
+"""asl_engine: run Amazon States Language state machines locally, as AWS does.
+
+Quick use::
+
+    import asl_engine
+    machine = asl_engine.load("definitions/hello.asl.json")
+    execution = machine.run({"name": "world"}, handlers={"Greet": greet})
+    execution.status, execution.output, execution.history
+"""
+
+from .api import Execution, StateMachine, load, validate
+from .definition.diagnostics import Diagnostic
+from .errors import (
+    AslEngineError,
+    DefinitionError,
+    EngineError,
+    ExecutionInputError,
+    HandlerImportError,
+    TaskFailure,
+)
+from .runtime.clock import Clock, SystemClock, VirtualClock
+from .tasks.base import TaskRequest
+
+__all__ = [
+    "AslEngineError",
+    "Clock",
+    "DefinitionError",
+    "Diagnostic",
+    "EngineError",
+    "Execution",
+    "ExecutionInputError",
+    "HandlerImportError",
+    "StateMachine",
+    "SystemClock",
+    "TaskFailure",
+    "TaskRequest",
+    "VirtualClock",
+    "load",
+    "validate",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,223 @@
+"""The library API: ``load`` a definition, ``run`` it, read the ``Execution``."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+from .definition.builder import build_machine
+from .definition.diagnostics import ERROR, Diagnostic
+from .definition.loader import read_definition
+from .errors import DefinitionError, EngineError, StatesError
+from .history.events import History
+from .model.states import Machine
+from .runtime.clock import Clock, SystemClock
+from .runtime.quotas import MAX_PAYLOAD_BYTES
+from .runtime.interpreter import Aborted, Frame, Interpreter, TimedOut, iso_time
+from .tasks.base import TaskRequest
+from .tasks.dispatch import TaskDispatcher
+from .tasks.local import LocalHandler, import_handler
+from .tasks.mocks import MockSet, MockSpec
+from .dataflow.jsonpath import to_json
+
+__all__ = ["Execution", "StateMachine", "load", "validate"]
+
+DefinitionSource = str | os.PathLike[str] | Mapping[str, Any]
+HandlerSpec = Callable[..., Any] | str
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class Execution:
+    """The outcome of one run. A failed execution is a status, not an exception.
+
+    ``status`` is ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``;
+    ``output`` is set when it succeeded, ``error``/``cause`` when it did not;
+    ``history`` holds the events in AWS ``GetExecutionHistory`` shape.
+    """
+
+    name: str
+    arn: str
+    state_machine_arn: str
+    status: str
+    input: Any
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    start_date: datetime | None = None
+    stop_date: datetime | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+
+def validate(source: DefinitionSource) -> list[Diagnostic]:
+    """Every problem found in a definition (an empty list when it is valid)."""
+    loaded = read_definition(source)
+    if loaded.document is None:
+        return loaded.diagnostics
+    _, diagnostics = build_machine(loaded.document)
+    return _with_file(loaded.diagnostics + diagnostics, loaded.source)
+
+
+def _with_file(diagnostics: list[Diagnostic], file: str | None) -> list[Diagnostic]:
+    if file is None:
+        return diagnostics
+    from dataclasses import replace
+
+    return [d if d.file else replace(d, file=file) for d in diagnostics]
+
+
+def load(source: DefinitionSource, *, name: str | None = None) -> "StateMachine":
+    """Load a definition (a dict, JSON text, or a file path) into a StateMachine.
+
+    Raises ``DefinitionError`` carrying every diagnostic when it has errors.
+    """
+    loaded = read_definition(source)
+    diagnostics = list(loaded.diagnostics)
+    machine = None
+    if loaded.document is not None:
+        machine, more = build_machine(loaded.document)
+        diagnostics += more
+    diagnostics = _with_file(diagnostics, loaded.source)
+    if machine is None or any(d.severity == ERROR for d in diagnostics):
+        raise DefinitionError(diagnostics)
+    return StateMachine(machine, name or loaded.name or "StateMachine")
+
+
+def _resolve_handlers(handlers: Mapping[str, HandlerSpec] | None) -> dict[str, LocalHandler]:
+    resolved: dict[str, LocalHandler] = {}
+    for key, spec in (handlers or {}).items():
+        fn = import_handler(spec) if isinstance(spec, str) else spec
+        resolved[key] = LocalHandler(fn, key)
+    return resolved
+
+
+class StateMachine:
+    """A loaded, validated state machine. Immutable; run it any number of times."""
+
+    def __init__(self, machine: Machine, name: str) -> None:
+        self.model = machine
+        self.name = name
+
+    @property
+    def definition(self) -> Mapping[str, Any]:
+        return self.model.raw
+
+    def run(
+        self,
+        input: Any = None,
+        *,
+        handlers: Mapping[str, HandlerSpec] | None = None,
+        mocks: Mapping[str, MockSpec] | None = None,
+        clock: Clock | None = None,
+        name: str | None = None,
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        state_machine_type: str = "STANDARD",
+        role_arn: str | None = None,
+        seed: int | None = None,
+        listeners: list[Callable[[dict[str, Any]], None]] | None = None,
+        quotas: bool = True,
+    ) -> Execution:
+        """Run one execution to its end and return it.
+
+        ``input`` defaults to ``{}`` (as on AWS). ``handlers`` maps a state
+        name, a ``Resource`` string, a Lambda function ARN or name to a
+        callable (or a ``"module:function"`` string); ``mocks`` maps a state
+        name to responses replayed in order (see ``asl_engine.tasks.mocks``).
+        ``clock`` defaults to real time; pass ``VirtualClock()`` to skip waits.
+        ``listeners`` receive each history event as it is recorded.
+        ``quotas=False`` lifts AWS's payload size quota (256 KiB).
+        """
+        if input is None:
+            input = {}
+        clock = clock or SystemClock()
+        execution_name = name or str(uuid.uuid4())
+        machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{self.name}"
+        if state_machine_type == "EXPRESS":
+            # Express execution ARNs carry a run id after the name.
+            execution_arn = f"arn:aws:states:{region}:{account}:express:{self.name}:{execution_name}:{uuid.uuid4()}"
+        else:
+            execution_arn = f"arn:aws:states:{region}:{account}:execution:{self.name}:{execution_name}"
+        role = role_arn or f"arn:aws:iam::{account}:role/StepFunctionsLocalRole"
+        history = History(clock.now, listeners)
+        max_payload = MAX_PAYLOAD_BYTES if quotas else None
+        start = clock.now()
+        execution_ctx = {
+            "Id": execution_arn,
+            "Input": input,
+            "StartTime": iso_time(start),
+            "Name": execution_name,
+            "RoleArn": role,
+        }
+        if state_machine_type == "STANDARD":
+            execution_ctx["RedriveCount"] = 0  # Express executions cannot be redriven
+        machine_ctx = {"Id": machine_arn, "Name": self.name}
+        dispatcher = TaskDispatcher(
+            handlers=_resolve_handlers(handlers),
+            mocks=MockSet(mocks),
+            history=history,
+            clock=clock,
+            region=region,
+            max_payload_bytes=max_payload,
+        )
+        timeout = self.model.timeout_seconds
+        interpreter = Interpreter(
+            history=history,
+            clock=clock,
+            dispatcher=dispatcher,
+            execution_context=execution_ctx,
+            state_machine_context=machine_ctx,
+            deadline=start + timedelta(seconds=timeout) if timeout else None,
+            rng=random.Random(seed),
+            max_payload_bytes=max_payload,
+        )
+        started = history.add(
+            "ExecutionStarted",
+            0,
+            {
+                "input": to_json(input),
+                "inputDetails": {"truncated": False},
+                "roleArn": role,
+                "stateMachineArn": machine_arn,
+            },
+        )
+        execution = Execution(execution_name, execution_arn, machine_arn, "RUNNING", input, start_date=start)
+        frame = Frame(threading.Event(), started)
+        try:
+            output = interpreter.run_program(self.model.program, input, frame)
+        except StatesError as err:
+            execution.status, execution.error, execution.cause = "FAILED", err.error, err.cause
+            details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
+            history.add("ExecutionFailed", len(history), details)
+        except TimedOut:
+            frame.cancel.set()
+            execution.status, execution.error = "TIMED_OUT", "States.Timeout"
+            history.add("ExecutionTimedOut", len(history), {"error": "States.Timeout"})
+        except Aborted:
+            execution.status = "ABORTED"
+            history.add("ExecutionAborted", len(history), {})
+        except EngineError:
+            frame.cancel.set()
+            raise
+        except RecursionError:
+            raise EngineError("the state machine nests too deeply for this engine") from None
+        else:
+            execution.status, execution.output = "SUCCEEDED", output
+            history.add("ExecutionSucceeded", frame.last_event, {"output": to_json(output), "outputDetails": {"truncated": False}})
+        execution.stop_date = clock.now()
+        execution.history = history.events()
+        return execution
+
+
+__all__ += ["TaskRequest"]

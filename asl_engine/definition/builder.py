@@ -1,0 +1,530 @@
+"""JSON document -> frozen model, collecting every problem on the way.
+
+This is the only module that knows ASL's PascalCase field names. It checks
+what the engine needs to refuse (missing or mistyped fields, unknown
+transition targets, paths and templates that do not compile) and reports
+each problem as a Diagnostic with its JSON pointer; the model is built only
+when no ERROR was found. (The full validator of issue #4 adds its rules on
+top of these.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+from ..dataflow.intrinsics import compile_intrinsic, is_intrinsic
+from ..dataflow.jsonpath import PathError, compile_path, compile_reference_path
+from ..dataflow.payload import compile_template, compile_value
+from ..dataflow.timestamps import parse_timestamp
+from ..model.states import (
+    DISCARD,
+    Catcher,
+    ChoiceRule,
+    ChoiceState,
+    FailState,
+    Machine,
+    MapState,
+    ParallelState,
+    PassState,
+    Program,
+    Retrier,
+    State,
+    SucceedState,
+    TaskState,
+    WaitState,
+    programs_block,
+)
+from ..runtime.choice import ChoiceRuleError, compile_rule
+from .diagnostics import ERROR, Diagnostic
+
+__all__ = ["build_machine"]
+
+SCHEMA = "SCHEMA_VALIDATION_FAILED"
+MISSING_TARGET = "MISSING_TRANSITION_TARGET"
+MISSING_END = "MISSING_END_STATE"
+INVALID_JSONPATH = "INVALID_JSON_PATH"
+UNSUPPORTED = "UNSUPPORTED_FEATURE"
+
+STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+
+# Fields allowed per state type (JSONPath query language).
+_COMMON = {"Type", "Comment", "QueryLanguage", "Assign"}
+_IO = {"InputPath", "OutputPath"}
+_FLOW = {"Next", "End"}
+_ALLOWED: dict[str, set[str]] = {
+    "Pass": _COMMON | _IO | _FLOW | {"Result", "ResultPath", "Parameters"},
+    "Task": _COMMON | _IO | _FLOW | {
+        "Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch",
+        "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath",
+        "Credentials",
+    },
+    "Choice": _COMMON | _IO | {"Choices", "Default"},
+    "Wait": _COMMON | _IO | _FLOW | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
+    "Succeed": _COMMON | _IO,
+    "Fail": _COMMON | {"Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": _COMMON | _IO | _FLOW | {"Branches", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"},
+    "Map": _COMMON | _IO | _FLOW | {
+        "Iterator", "ItemProcessor", "ItemsPath", "ItemSelector", "Parameters", "ResultSelector",
+        "ResultPath", "Retry", "Catch", "MaxConcurrency", "MaxConcurrencyPath",
+        "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath", "ItemReader", "ItemBatcher", "ResultWriter", "Label",
+    },
+}
+
+_STATE_NAME_MAX = 80
+
+
+class _Ctx:
+    """Collects diagnostics while the builder walks the document."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, pointer: str, message: str, code: str = SCHEMA) -> None:
+        self.diagnostics.append(Diagnostic(ERROR, code, pointer, message))
+
+
+def _ptr(*parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def build_machine(document: Any) -> tuple[Machine | None, list[Diagnostic]]:
+    """Build the model; return ``(None, diagnostics)`` when any ERROR was found."""
+    ctx = _Ctx()
+    if not isinstance(document, dict):
+        ctx.error("", "Definition must be a valid JSON object")
+        return None, ctx.diagnostics
+    query_language = document.get("QueryLanguage", "JSONPath")
+    if query_language == "JSONata":
+        ctx.error("/QueryLanguage", "QueryLanguage 'JSONata' is not supported yet by this engine", UNSUPPORTED)
+    elif query_language != "JSONPath":
+        ctx.error("/QueryLanguage", f"QueryLanguage must be 'JSONPath' or 'JSONata', not {query_language!r}")
+    program = _program(ctx, document, "", top=True)
+    timeout = document.get("TimeoutSeconds")
+    if timeout is not None and (not _is_int(timeout) or timeout <= 0):
+        ctx.error("/TimeoutSeconds", "TimeoutSeconds must be a positive integer")
+    if any(d.severity == ERROR for d in ctx.diagnostics) or program is None:
+        return None, ctx.diagnostics
+    machine = Machine(
+        program=program,
+        comment=document.get("Comment"),
+        timeout_seconds=timeout,
+        version=document.get("Version", "1.0"),
+        query_language=query_language,
+        raw=document,
+    )
+    return machine, ctx.diagnostics
+
+
+def _program(ctx: _Ctx, node: Any, pointer: str, top: bool = False) -> Program | None:
+    if not isinstance(node, dict):
+        ctx.error(pointer, "must be an object with StartAt and States")
+        return None
+    missing = [k for k in ("States", "StartAt") if k not in node]
+    if missing:
+        ctx.error(pointer or "/", f"These fields are required: [{', '.join(missing)}]")
+        return None
+    start_at = node["StartAt"]
+    states_node = node["States"]
+    if not isinstance(states_node, dict) or not states_node:
+        ctx.error(pointer + "/States", "States must be a non-empty object")
+        return None
+    if not isinstance(start_at, str) or start_at not in states_node:
+        ctx.error(pointer + "/StartAt", f"Missing 'StartAt' target: {start_at}", MISSING_TARGET)
+    states: dict[str, State] = {}
+    for name, raw in states_node.items():
+        sp = pointer + _ptr("States", name)
+        if len(name) > _STATE_NAME_MAX:
+            ctx.error(sp, f"State name '{name}' exceeds {_STATE_NAME_MAX} characters", "INVALID_STATE_NAME")
+        state = _state(ctx, name, raw, sp)
+        if state is not None:
+            states[name] = state
+    names = set(states_node)
+    has_terminal = False
+    for name, state in states.items():
+        sp = pointer + _ptr("States", name)
+        targets: list[tuple[str, str | None]] = [("Next", state.next)]
+        if isinstance(state, ChoiceState):
+            targets = [("Default", state.default)] + [
+                (f"Choices/{i}/Next", rule.next) for i, rule in enumerate(state.choices)
+            ]
+        targets += [(f"Catch/{i}/Next", c.next) for i, c in enumerate(state.catchers)]
+        for field, target in targets:
+            if target is not None and target not in names:
+                ctx.error(f"{sp}/{field}", f"Missing 'Next' target: {target}", MISSING_TARGET)
+        if state.end or isinstance(state, (SucceedState, FailState)):
+            has_terminal = True
+    if states and not has_terminal:
+        ctx.error(pointer or "/", "No terminal state found (End: true, Succeed or Fail)", MISSING_END)
+    return Program(start_at, states)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _path_field(ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str, reference: bool = False) -> Any:
+    """InputPath/OutputPath/ResultPath: absent -> None ("$"), null -> DISCARD, else Path."""
+    if key not in raw:
+        return None
+    value = raw[key]
+    if value is None:
+        return DISCARD
+    if not isinstance(value, str):
+        ctx.error(f"{sp}/{key}", f"{key} must be a string or null", INVALID_JSONPATH)
+        return None
+    try:
+        path = compile_reference_path(value) if reference else compile_path(value)
+    except PathError as exc:
+        ctx.error(f"{sp}/{key}", f"The value for the field '{key}' must be a valid JSONPath: {exc}", INVALID_JSONPATH)
+        return None
+    if path.text == "$" and not reference:
+        return None
+    return path
+
+
+def _template(ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str) -> Any:
+    if key not in raw:
+        return None
+    value = raw[key]
+    compiled = compile_template(value, lambda p, m: ctx.error(p, m, INVALID_JSONPATH), f"{sp}/{key}")
+    if not hasattr(compiled, "evaluate"):
+        return _Constant(compiled)
+    return compiled
+
+
+class _Constant:
+    """A template with no ``.$`` field: evaluates to a fresh copy of itself."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def evaluate(self, data: Any, env: Any) -> Any:
+        from ..dataflow.payload import copy_json
+
+        return copy_json(self.value)
+
+
+def _number_or_path(
+    ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str, check: Callable[[Any], bool], what: str
+) -> Any:
+    literal, path_key = raw.get(key), key + "Path"
+    if key in raw and path_key in raw:
+        ctx.error(sp, f"The fields {key} and {path_key} are mutually exclusive")
+    if path_key in raw:
+        try:
+            return compile_path(raw[path_key])
+        except (PathError, TypeError) as exc:
+            ctx.error(f"{sp}/{path_key}", f"{path_key} must be a valid reference path: {exc}", INVALID_JSONPATH)
+            return None
+    if key in raw:
+        if not check(literal):
+            ctx.error(f"{sp}/{key}", f"{key} must be {what}")
+            return None
+        return literal
+    return None
+
+
+def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
+    if not isinstance(raw, dict):
+        ctx.error(sp, "A state must be a JSON object")
+        return None
+    state_type = raw.get("Type")
+    if state_type not in STATE_TYPES:
+        ctx.error(sp + "/Type", f"Unknown state type: {state_type!r}" if "Type" in raw else "These fields are required: [Type]")
+        return None
+    if raw.get("QueryLanguage", "JSONPath") == "JSONata":
+        ctx.error(sp + "/QueryLanguage", "QueryLanguage 'JSONata' is not supported yet by this engine", UNSUPPORTED)
+        return None
+    for key in raw:
+        if key not in _ALLOWED[state_type]:
+            ctx.error(f"{sp}/{key}", f"Field '{key}' is not supported for state type {state_type}")
+    if "Assign" in raw:
+        ctx.error(sp + "/Assign", "Variables (Assign) are not supported yet by this engine", UNSUPPORTED)
+    common: dict[str, Any] = {"name": name, "type": state_type}
+    if state_type not in ("Choice", "Succeed", "Fail"):
+        nxt, end = raw.get("Next"), raw.get("End", False)
+        if "Next" in raw and end:
+            ctx.error(sp, "The fields Next and End are mutually exclusive")
+        elif "Next" not in raw and end is not True:
+            ctx.error(sp, "Either Next or End: true is required", MISSING_END if "End" in raw else SCHEMA)
+        if "Next" in raw and not isinstance(nxt, str):
+            ctx.error(sp + "/Next", "Next must be a string")
+            nxt = None
+        common["next"], common["end"] = nxt, end is True
+    if state_type != "Fail":
+        common["input_path"] = _path_field(ctx, raw, "InputPath", sp)
+        common["output_path"] = _path_field(ctx, raw, "OutputPath", sp)
+    if state_type in ("Pass", "Task", "Parallel", "Map"):
+        common["result_path"] = _path_field(ctx, raw, "ResultPath", sp, reference=True)
+        if state_type == "Map" and "ItemSelector" in raw:
+            if "Parameters" in raw:
+                ctx.error(sp, "The fields ItemSelector and Parameters are mutually exclusive")
+            common["parameters"] = _template(ctx, raw, "ItemSelector", sp)
+        else:
+            common["parameters"] = _template(ctx, raw, "Parameters", sp)
+    if state_type in ("Task", "Parallel", "Map"):
+        common["result_selector"] = _template(ctx, raw, "ResultSelector", sp)
+        common["retriers"] = _retriers(ctx, raw.get("Retry"), sp)
+        common["catchers"] = _catchers(ctx, raw.get("Catch"), sp)
+    builder = _BUILDERS[state_type]
+    return builder(ctx, raw, sp, common)
+
+
+def _pass(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    if "Result" in raw and "Parameters" in raw:
+        ctx.error(sp, "The fields Result and Parameters are mutually exclusive")
+    return PassState(result=raw.get("Result"), has_result="Result" in raw, **common)
+
+
+def _positive_int(value: Any) -> bool:
+    return _is_int(value) and 0 < value <= 99999999
+
+
+def _task(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    resource = raw.get("Resource")
+    if not isinstance(resource, str) or not resource:
+        ctx.error(sp + ("/Resource" if "Resource" in raw else ""), "These fields are required: [Resource]" if "Resource" not in raw else "Resource must be a non-empty string")
+        resource = ""
+    timeout = _number_or_path(ctx, raw, "TimeoutSeconds", sp, _positive_int, "a positive integer")
+    heartbeat = _number_or_path(ctx, raw, "HeartbeatSeconds", sp, _positive_int, "a positive integer")
+    if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:
+        ctx.error(sp + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds")
+    credentials = _template(ctx, raw, "Credentials", sp)
+    return TaskState(resource=resource, timeout_seconds=timeout, heartbeat_seconds=heartbeat, credentials=credentials, **common)
+
+
+def _choice(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    rules_raw = raw.get("Choices")
+    rules: list[ChoiceRule] = []
+    if not isinstance(rules_raw, list) or not rules_raw:
+        ctx.error(sp + ("/Choices" if "Choices" in raw else ""), "Choices must be a non-empty array" if "Choices" in raw else "These fields are required: [Choices]")
+        rules_raw = []
+    for i, rule in enumerate(rules_raw):
+        rp = f"{sp}/Choices/{i}"
+        if not isinstance(rule, dict):
+            ctx.error(rp, "A Choice Rule must be an object")
+            continue
+        if not isinstance(rule.get("Next"), str):
+            ctx.error(rp, "These fields are required: [Next]")
+            continue
+        try:
+            rules.append(ChoiceRule(compile_rule(rule), rule["Next"]))
+        except ChoiceRuleError as exc:
+            ctx.error(rp, str(exc))
+    default = raw.get("Default")
+    if default is not None and not isinstance(default, str):
+        ctx.error(sp + "/Default", "Default must be a string")
+        default = None
+    return ChoiceState(choices=tuple(rules), default=default, **common)
+
+
+def _wait(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    given = [k for k in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if k in raw]
+    if len(given) != 1:
+        ctx.error(sp, "A Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath")
+    seconds = timestamp = None
+    seconds_path = timestamp_path = None
+    if "Seconds" in raw:
+        seconds = raw["Seconds"]
+        if not _is_int(seconds) or seconds < 0 or seconds > 99999999:
+            ctx.error(sp + "/Seconds", "Seconds must be a non-negative integer")
+    if "Timestamp" in raw:
+        timestamp = raw["Timestamp"]
+        if not isinstance(timestamp, str) or parse_timestamp(timestamp) is None:
+            ctx.error(sp + "/Timestamp", "Timestamp must be an ISO-8601 extended offset date-time string")
+    for key in ("SecondsPath", "TimestampPath"):
+        if key in raw:
+            try:
+                path = compile_path(raw[key])
+            except (PathError, TypeError) as exc:
+                ctx.error(f"{sp}/{key}", f"{key} must be a valid JSONPath: {exc}", INVALID_JSONPATH)
+                continue
+            if key == "SecondsPath":
+                seconds, seconds_path = path, raw[key]
+            else:
+                timestamp, timestamp_path = path, raw[key]
+    return WaitState(seconds=seconds, timestamp=timestamp, seconds_path=seconds_path, timestamp_path=timestamp_path, **common)
+
+
+def _succeed(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    return SucceedState(**common)
+
+
+def _fail_field(ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str) -> Any:
+    path_key = key + "Path"
+    if key in raw and path_key in raw:
+        ctx.error(sp, f"The fields {key} and {path_key} are mutually exclusive")
+    if path_key in raw:
+        text = raw[path_key]
+        if not isinstance(text, str):
+            ctx.error(f"{sp}/{path_key}", f"{path_key} must be a string")
+            return None
+        try:
+            if is_intrinsic(text):
+                compile_intrinsic(text)
+            return compile_value(text, path_key)
+        except ValueError as exc:
+            ctx.error(f"{sp}/{path_key}", f"{path_key} must be a valid JSONPath or intrinsic function: {exc}", INVALID_JSONPATH)
+            return None
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        ctx.error(f"{sp}/{key}", f"{key} must be a string")
+        return None
+    return value
+
+
+def _fail(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    return FailState(error=_fail_field(ctx, raw, "Error", sp), cause=_fail_field(ctx, raw, "Cause", sp), **common)
+
+
+def _parallel(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    branches_raw = raw.get("Branches")
+    if not isinstance(branches_raw, list) or not branches_raw:
+        ctx.error(sp + ("/Branches" if "Branches" in raw else ""), "Branches must be a non-empty array" if "Branches" in raw else "These fields are required: [Branches]")
+        branches_raw = []
+    branches = []
+    for i, branch in enumerate(branches_raw):
+        program = _program(ctx, branch, f"{sp}/Branches/{i}")
+        if program is not None:
+            branches.append(program)
+    return ParallelState(branches=tuple(branches), blocking=programs_block(branches), **common)
+
+
+def _valid_count(value: Any) -> bool:
+    return _is_int(value) and value >= 0
+
+
+def _valid_percentage(value: Any) -> bool:
+    return _is_number(value) and 0 <= value <= 100
+
+
+def _map(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    if "Iterator" in raw and "ItemProcessor" in raw:
+        ctx.error(sp, "The fields Iterator and ItemProcessor are mutually exclusive")
+    key = "ItemProcessor" if "ItemProcessor" in raw else "Iterator"
+    processor_raw = raw.get(key)
+    distributed = False
+    if processor_raw is None:
+        ctx.error(sp, "These fields are required: [ItemProcessor]")
+        processor = None
+    else:
+        if isinstance(processor_raw, dict):
+            config = processor_raw.get("ProcessorConfig") or {}
+            distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+            if distributed:
+                ctx.error(f"{sp}/{key}/ProcessorConfig", "Distributed Map is not supported yet by this engine", UNSUPPORTED)
+        processor = _program(ctx, processor_raw, f"{sp}/{key}")
+    for unsupported in ("ItemReader", "ItemBatcher", "ResultWriter"):
+        if unsupported in raw:
+            ctx.error(f"{sp}/{unsupported}", f"{unsupported} is not supported yet by this engine", UNSUPPORTED)
+    items_path = _path_field(ctx, raw, "ItemsPath", sp)
+    max_concurrency = _number_or_path(ctx, raw, "MaxConcurrency", sp, _valid_count, "a non-negative integer")
+    count = _number_or_path(ctx, raw, "ToleratedFailureCount", sp, _valid_count, "a non-negative integer")
+    percentage = _number_or_path(ctx, raw, "ToleratedFailurePercentage", sp, _valid_percentage, "a number between 0 and 100")
+    label = raw.get("Label")
+    if label is not None and (not isinstance(label, str) or len(label) > 40 or re.search(r"[\s?*<>{}\[\]\"#%\\^|~`$&,;:/]", label)):
+        ctx.error(sp + "/Label", "Label must be at most 40 characters without whitespace or special characters", "INVALID_LABEL_NAME")
+    return MapState(
+        processor=processor,
+        items_path=items_path,
+        max_concurrency=max_concurrency if max_concurrency is not None else 0,
+        tolerated_failure_count=count,
+        tolerated_failure_percentage=percentage,
+        distributed=distributed,
+        label=label,
+        blocking=processor is None or programs_block([processor]),
+        **common,
+    )
+
+
+_BUILDERS: dict[str, Callable[[_Ctx, Mapping[str, Any], str, dict[str, Any]], State]] = {
+    "Pass": _pass,
+    "Task": _task,
+    "Choice": _choice,
+    "Wait": _wait,
+    "Succeed": _succeed,
+    "Fail": _fail,
+    "Parallel": _parallel,
+    "Map": _map,
+}
+
+
+def _error_equals(ctx: _Ctx, node: Mapping[str, Any], pointer: str) -> tuple[str, ...]:
+    value = node.get("ErrorEquals")
+    if not isinstance(value, list) or not value or not all(isinstance(e, str) for e in value):
+        ctx.error(pointer + "/ErrorEquals", "ErrorEquals must be a non-empty array of strings")
+        return ()
+    if "States.ALL" in value and len(value) > 1:
+        ctx.error(pointer + "/ErrorEquals", "States.ALL must appear alone in ErrorEquals")
+    return tuple(value)
+
+
+def _check_all_last(ctx: _Ctx, items: list[Any], field: str, sp: str) -> None:
+    for i, item in enumerate(items[:-1]):
+        if isinstance(item, dict) and "States.ALL" in (item.get("ErrorEquals") or []):
+            ctx.error(f"{sp}/{field}/{i}", f"States.ALL must be in the last {field[:-1] if field.endswith('y') else field} entry")
+
+
+def _retriers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Retrier, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        ctx.error(sp + "/Retry", "Retry must be an array")
+        return ()
+    _check_all_last(ctx, raw, "Retry", sp)
+    out = []
+    for i, node in enumerate(raw):
+        rp = f"{sp}/Retry/{i}"
+        if not isinstance(node, dict):
+            ctx.error(rp, "A Retrier must be an object")
+            continue
+        errors = _error_equals(ctx, node, rp)
+        interval = node.get("IntervalSeconds", 1)
+        attempts = node.get("MaxAttempts", 3)
+        rate = node.get("BackoffRate", 2.0)
+        max_delay = node.get("MaxDelaySeconds")
+        jitter = node.get("JitterStrategy", "NONE")
+        if not _is_int(interval) or not 0 < interval <= 99999999:
+            ctx.error(rp + "/IntervalSeconds", "IntervalSeconds must be a positive integer")
+        if not _is_int(attempts) or not 0 <= attempts <= 99999999:
+            ctx.error(rp + "/MaxAttempts", "MaxAttempts must be a non-negative integer")
+        if not _is_number(rate) or rate < 1.0:
+            ctx.error(rp + "/BackoffRate", "BackoffRate must be a number greater than or equal to 1.0")
+        if max_delay is not None and (not _is_int(max_delay) or not 0 < max_delay < 31622401):
+            ctx.error(rp + "/MaxDelaySeconds", "MaxDelaySeconds must be an integer between 1 and 31622400")
+        if jitter not in ("FULL", "NONE"):
+            ctx.error(rp + "/JitterStrategy", "JitterStrategy must be FULL or NONE")
+        out.append(Retrier(errors, interval, attempts, float(rate) if _is_number(rate) else 2.0, max_delay, jitter))
+    return tuple(out)
+
+
+def _catchers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Catcher, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        ctx.error(sp + "/Catch", "Catch must be an array")
+        return ()
+    _check_all_last(ctx, raw, "Catch", sp)
+    out = []
+    for i, node in enumerate(raw):
+        cp = f"{sp}/Catch/{i}"
+        if not isinstance(node, dict):
+            ctx.error(cp, "A Catcher must be an object")
+            continue
+        errors = _error_equals(ctx, node, cp)
+        nxt = node.get("Next")
+        if not isinstance(nxt, str):
+            ctx.error(cp, "These fields are required: [Next]")
+            continue
+        if "Assign" in node:
+            ctx.error(cp + "/Assign", "Variables (Assign) are not supported yet by this engine", UNSUPPORTED)
+        out.append(Catcher(errors, nxt, _path_field(ctx, node, "ResultPath", cp, reference=True)))
+    return tuple(out)

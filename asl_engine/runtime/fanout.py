@@ -1,0 +1,130 @@
+"""Running Map iterations and Parallel branches, concurrently when it pays.
+
+Jobs whose states may block (a Task or a Wait inside) run on a thread pool
+of at most ``MaxConcurrency`` workers (0 = as many as AWS allows an inline
+Map: 40). Jobs that only compute run one after the other on the calling
+thread: Python threads would add overhead and no speed. Either way the
+results come back in job order, as AWS returns them.
+
+When a job fails (beyond the tolerated failures of a Map), the others are
+cancelled: jobs not yet started never start, running ones stop at their
+next state boundary or wait.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from ..errors import StatesError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .interpreter import Frame
+
+__all__ = ["INLINE_MAP_MAX_CONCURRENCY", "run_all"]
+
+INLINE_MAP_MAX_CONCURRENCY = 40
+
+Job = Callable[["Frame"], Any]
+Tolerance = tuple[int | None, float | None, int]
+
+THRESHOLD_ERROR = "States.ExceedToleratedFailureThreshold"
+THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+class _Skipped(Exception):
+    """A job that never started because the fan-out was already cancelled."""
+
+
+class _Tally:
+    """Counts failures against a Map's tolerated failure thresholds."""
+
+    def __init__(self, tolerance: Tolerance | None) -> None:
+        self.tolerance = tolerance
+        self.failures = 0
+        self.lock = threading.Lock()
+
+    def failed(self, err: StatesError) -> StatesError | None:
+        """Record a failure; return the error that fails the whole state, if any."""
+        if self.tolerance is None:
+            return err
+        count, percentage, total = self.tolerance
+        with self.lock:
+            self.failures += 1
+            failures = self.failures
+        over_count = count is not None and failures > count
+        over_pct = percentage is not None and total > 0 and failures * 100.0 / total > percentage
+        if count is not None and percentage is not None:
+            exceeded = over_count and over_pct
+        else:
+            exceeded = over_count or over_pct
+        return StatesError(THRESHOLD_ERROR, THRESHOLD_CAUSE) if exceeded else None
+
+
+def run_all(
+    jobs: Sequence[Job],
+    max_concurrency: int | None,
+    parent: "Frame",
+    *,
+    blocking: bool,
+    tolerance: Tolerance | None = None,
+) -> list[Any]:
+    """Run ``jobs``; return their results in order, or raise the failure."""
+    from .interpreter import Frame  # circular at import time only
+
+    cancel = threading.Event()
+    tally = _Tally(tolerance)
+    results: list[Any] = [None] * len(jobs)
+
+    def run_one(index: int) -> None:
+        if cancel.is_set() or parent.cancel.is_set():
+            raise _Skipped()
+        child = Frame(cancel, parent.last_event)
+        try:
+            results[index] = jobs[index](child)
+        except StatesError as err:
+            failure = tally.failed(err)
+            if failure is not None:
+                cancel.set()
+                raise failure from None
+            results[index] = err.to_output()
+
+    workers = max_concurrency or INLINE_MAP_MAX_CONCURRENCY
+    workers = min(workers, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
+    if not blocking or workers <= 1:
+        for index in range(len(jobs)):
+            run_one(index)
+        return results
+
+    first_error: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asl-branch") as pool:
+        pending: set[Future[None]] = {pool.submit(run_one, i) for i in range(len(jobs))}
+        while pending:
+            done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+            if parent.cancel.is_set():
+                cancel.set()
+            for future in done:
+                exc = future.exception()
+                if exc is None or isinstance(exc, _Skipped):
+                    continue
+                if first_error is None or (_is_abort(first_error) and not _is_abort(exc)):
+                    first_error = exc  # the real failure wins over the aborts it caused
+                cancel.set()
+    if first_error is not None:
+        if not isinstance(first_error, StatesError) and parent.cancel.is_set():
+            from .interpreter import Aborted
+
+            raise Aborted()
+        raise first_error
+    if parent.cancel.is_set():
+        from .interpreter import Aborted
+
+        raise Aborted()
+    return results
+
+
+def _is_abort(exc: BaseException) -> bool:
+    from .interpreter import Aborted
+
+    return isinstance(exc, Aborted)

@@ -1,0 +1,498 @@
+"""The state loop: runs a compiled ``Program`` and records its history.
+
+Each state type has one handler method that returns ``(next_state, output)``
+(``next_state`` ``None`` ends the program). Failures travel as
+``StatesError``; the loop applies the state's Catchers, or lets the error end
+the program (and the Map iteration, Parallel branch or execution around it).
+
+The JSONPath data flow follows AWS's order exactly:
+``InputPath -> Parameters -> <task> -> ResultSelector -> ResultPath -> OutputPath``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
+from ..dataflow.timestamps import parse_timestamp
+from ..errors import EngineError, StatesError
+from ..history.events import History
+from ..model.states import (
+    DISCARD,
+    ChoiceState,
+    FailState,
+    MapState,
+    ParallelState,
+    PassState,
+    Program,
+    State,
+    SucceedState,
+    TaskState,
+    WaitState,
+)
+from ..tasks.dispatch import TaskDispatcher
+from .clock import Clock
+from .fanout import run_all
+from .quotas import MAX_PAYLOAD_BYTES, check_payload
+from .retry import backoff_delay, error_matches, is_recoverable
+
+__all__ = ["Aborted", "Frame", "Interpreter", "TimedOut", "iso_time"]
+
+
+class Aborted(Exception):
+    """The branch was cancelled because a sibling failed (or the run was stopped)."""
+
+
+class TimedOut(Exception):
+    """The execution ran past the machine's ``TimeoutSeconds``."""
+
+
+def iso_time(moment: datetime) -> str:
+    """AWS's context-object time format: ``2024-01-31T12:00:00.123Z``."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(slots=True)
+class Frame:
+    """Where a program runs: its cancel flag, last event id and Map iteration."""
+
+    cancel: threading.Event
+    last_event: int
+    map_index: int | None = None
+
+
+_DataFlow = Callable[[Any, Env], Any]
+
+_RETRY_TYPES = ("Task", "Map", "Parallel")
+
+
+class Interpreter:
+    """Runs programs of one execution. Thread-safe: branches share it."""
+
+    def __init__(
+        self,
+        *,
+        history: History,
+        clock: Clock,
+        dispatcher: TaskDispatcher,
+        execution_context: Mapping[str, Any],
+        state_machine_context: Mapping[str, Any],
+        deadline: datetime | None,
+        rng: random.Random,
+        max_payload_bytes: int | None = MAX_PAYLOAD_BYTES,
+    ) -> None:
+        self.history = history
+        self.clock = clock
+        self.dispatcher = dispatcher
+        self._execution_ctx = execution_context
+        self._machine_ctx = state_machine_context
+        self._deadline = deadline
+        self._rng = rng
+        self._max_payload = max_payload_bytes
+        self._handlers: dict[type, Callable[..., tuple[str | None, Any]]] = {
+            PassState: self._pass,
+            TaskState: self._task,
+            ChoiceState: self._choice,
+            WaitState: self._wait,
+            SucceedState: self._succeed,
+            FailState: self._fail,
+            ParallelState: self._parallel,
+            MapState: self._map,
+        }
+
+    # ------------------------------------------------------------------ loop
+    def run_program(self, program: Program, data: Any, frame: Frame) -> Any:
+        """Run ``program`` on ``data``; return its output or raise StatesError/Aborted/TimedOut."""
+        states = program.states
+        name: str | None = program.start_at
+        history = self.history
+        while name is not None:
+            if frame.cancel.is_set():
+                raise Aborted()
+            if self._deadline is not None and self.clock.now() >= self._deadline:
+                raise TimedOut()
+            state = states[name]
+            entered = history.add(
+                state.type + "StateEntered",
+                frame.last_event,
+                {"name": name, "input": to_json(data), "inputDetails": {"truncated": False}},
+            )
+            frame.last_event = entered
+            env = self._env(state, 0)
+            try:
+                next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
+            except StatesError as err:
+                if err.error == "States.Runtime" and not err.located:
+                    err.cause = (
+                        f"An error occurred while executing the state '{name}' "
+                        f"(entered at the event id #{entered}). {err.cause}"
+                    )
+                    err.located = True
+                catcher = self._find_catcher(state, err)
+                if catcher is None:
+                    raise
+                output = self._apply_result_path(catcher.result_path, data, err.to_output(), env)
+                next_name = catcher.next
+                self._exited(state, output, frame)
+                data, name = output, next_name
+                continue
+            except Aborted:
+                if state.type in ("Task", "Wait", "Map", "Parallel"):
+                    frame.last_event = history.add(state.type + "StateAborted", frame.last_event)
+                raise
+            self._exited(state, output, frame)
+            data, name = output, next_name
+        return data
+
+    def _exited(self, state: State, output: Any, frame: Frame) -> None:
+        text = to_json(output)
+        check_payload(text, state.name, self._max_payload)
+        frame.last_event = self.history.add(
+            state.type + "StateExited",
+            frame.last_event,
+            {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
+        )
+
+    def _find_catcher(self, state: State, err: StatesError) -> Any:
+        if not state.catchers or not is_recoverable(err.error):
+            return None
+        for catcher in state.catchers:
+            if error_matches(catcher.error_equals, err.error):
+                return catcher
+        return None
+
+    # --------------------------------------------------------------- context
+    def _env(self, state: State, retry_count: int, extra: Mapping[str, Any] | None = None) -> Env:
+        state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(self.clock.now())}
+        if state.type in _RETRY_TYPES:
+            state_ctx["RetryCount"] = retry_count
+        context: dict[str, Any] = {
+            "Execution": self._execution_ctx,
+            "StateMachine": self._machine_ctx,
+            "State": state_ctx,
+        }
+        if extra:
+            context.update(extra)
+        return Env(context, None)
+
+    @staticmethod
+    def _with_retry_count(env: Env, count: int) -> Env:
+        context = dict(env.context)
+        context["State"] = dict(context["State"], RetryCount=count)
+        return Env(context, env.variables)
+
+    # ------------------------------------------------------------- data flow
+    @staticmethod
+    def _select(path: Any, data: Any, env: Env) -> Any:
+        """InputPath / OutputPath: ``$`` keeps, ``null`` gives ``{}``, else the path's value."""
+        if path is None:
+            return data
+        if path is DISCARD:
+            return {}
+        try:
+            return path.get(data, env)
+        except PathNotFound as exc:
+            raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
+
+    @staticmethod
+    def _apply_result_path(path: Any, data: Any, result: Any, env: Env) -> Any:
+        if path is None:
+            return result
+        if path is DISCARD:
+            return data
+        try:
+            return set_path(data, path, result)
+        except PathNotFound as exc:
+            raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
+
+    def _finish(self, state: State, raw_input: Any, result: Any, env: Env) -> Any:
+        """ResultSelector -> ResultPath -> OutputPath."""
+        if state.result_selector is not None:
+            result = state.result_selector.evaluate(result, env)
+        output = self._apply_result_path(state.result_path, raw_input, result, env)
+        return self._select(state.output_path, output, env)
+
+    # ---------------------------------------------------------------- states
+    def _pass(self, state: PassState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+        if state.parameters is not None:
+            result = state.parameters.evaluate(effective, env)
+        elif state.has_result:
+            result = state.result
+        else:
+            result = effective
+        output = self._apply_result_path(state.result_path, data, result, env)
+        return state.next, self._select(state.output_path, output, env)
+
+    def _succeed(self, state: SucceedState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+        return None, self._select(state.output_path, effective, env)
+
+    def _choice(self, state: ChoiceState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+        target = state.default
+        for rule in state.choices:
+            if rule.predicate(effective, env):
+                target = rule.next
+                break
+        else:
+            if target is None:
+                raise StatesError("States.NoChoiceMatched", f"No Choice Rule matched and no Default was given in state '{state.name}'")
+        return target, self._select(state.output_path, effective, env)
+
+    def _fail(self, state: FailState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        error = state.error
+        cause = state.cause
+        if error is not None and not isinstance(error, str):
+            error = error.evaluate(data, env)
+        if cause is not None and not isinstance(cause, str):
+            cause = cause.evaluate(data, env)
+        raise StatesError(error, cause)
+
+    def _wait(self, state: WaitState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+        delay = self._wait_delay(state, effective, env)
+        self._sleep(delay, frame)
+        return state.next, self._select(state.output_path, effective, env)
+
+    def _wait_delay(self, state: WaitState, effective: Any, env: Env) -> float:
+        if state.seconds is not None:
+            if isinstance(state.seconds, int):
+                return state.seconds
+            path = state.seconds_path
+            try:
+                value = state.seconds.get(effective, env)
+            except PathNotFound:
+                raise StatesError("States.Runtime", f"The SecondsPath parameter does not reference an input value: {path}") from None
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
+                raise StatesError("States.Runtime", f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_render(value)}")
+            if value < 0:
+                raise StatesError("States.Runtime", f"The SecondsPath parameter references a negative value: {path} == {_render(value)}")
+            return int(value)
+        if isinstance(state.timestamp, str):
+            moment = parse_timestamp(state.timestamp)
+        else:
+            path = state.timestamp_path
+            try:
+                value = state.timestamp.get(effective, env)
+            except PathNotFound:
+                raise StatesError("States.Runtime", f"The TimestampPath parameter does not reference an input value: {path}") from None
+            moment = parse_timestamp(value) if isinstance(value, str) else None
+            if moment is None:
+                raise StatesError(
+                    "States.Runtime",
+                    f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {path} == {_render(value)}",
+                )
+        assert moment is not None
+        return max(0.0, (moment - self.clock.now()).total_seconds())
+
+    def _sleep(self, seconds: float, frame: Frame) -> None:
+        if self._deadline is not None:
+            remaining = (self._deadline - self.clock.now()).total_seconds()
+            if seconds >= remaining:
+                self.clock.sleep(max(0.0, remaining), frame.cancel)
+                raise TimedOut()
+        if not self.clock.sleep(seconds, frame.cancel):
+            raise Aborted()
+
+    # ------------------------------------------------------------ retriable
+    def _with_retry(
+        self, state: State, env: Env, frame: Frame, attempt_fn: Callable[[Env, int], Any]
+    ) -> tuple[Any, Env]:
+        """Run ``attempt_fn`` under the state's Retriers.
+
+        Return its result and the env of the successful attempt, whose
+        ``$$.State.RetryCount`` the ResultSelector must see.
+        """
+        counts = [0] * len(state.retriers)
+        retry_count = 0
+        while True:
+            try:
+                return attempt_fn(env, retry_count), env
+            except StatesError as err:
+                if not is_recoverable(err.error):
+                    raise
+                for i, retrier in enumerate(state.retriers):
+                    if error_matches(retrier.error_equals, err.error):
+                        break
+                else:
+                    raise
+                if counts[i] >= retrier.max_attempts:
+                    raise
+                delay = backoff_delay(retrier, counts[i], self._rng)
+                counts[i] += 1
+                retry_count += 1
+                self._sleep(delay, frame)
+                env = self._with_retry_count(env, retry_count)
+
+    def _with_retry_events(
+        self, state: State, env: Env, frame: Frame, attempt_fn: Callable[[Env, int], Any], failed_event: str
+    ) -> tuple[Any, Env]:
+        """``_with_retry`` for Map/Parallel: AWS records ``<Type>StateFailed`` once,
+        when the last attempt failed (not for attempts that are retried)."""
+        try:
+            return self._with_retry(state, env, frame, attempt_fn)
+        except StatesError as err:
+            if err.branch_failed:
+                frame.last_event = self.history.add(failed_event, len(self.history))
+            raise
+
+    @staticmethod
+    def _fan_out(jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
+        try:
+            return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance)
+        except StatesError as err:
+            err.branch_failed = True
+            raise
+
+    def _task(self, state: TaskState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+
+        def attempt(attempt_env: Env, retry_count: int) -> Any:
+            params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
+            timeout = self._resolve_seconds(state.timeout_seconds, "TimeoutSecondsPath", effective, attempt_env)
+            heartbeat = self._resolve_seconds(state.heartbeat_seconds, "HeartbeatSecondsPath", effective, attempt_env)
+            return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat)
+
+        result, env = self._with_retry(state, env, frame, attempt)
+        return state.next, self._finish(state, data, result, env)
+
+    @staticmethod
+    def _resolve_seconds(value: Any, field: str, effective: Any, env: Env) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        try:
+            resolved = value.get(effective, env)
+        except PathNotFound:
+            raise StatesError(
+                "States.Runtime",
+                f"The JSONPath '{value.text}' specified for the field '{field}' could not be found in the input '{to_json(effective)}'",
+            ) from None
+        if isinstance(resolved, bool) or not isinstance(resolved, int) or resolved <= 0:
+            raise StatesError("States.Runtime", f"The {field} field refers to value \"{_render(resolved)}\" which is not a valid positive integer: {value.text}")
+        return resolved
+
+    # --------------------------------------------------------- Parallel, Map
+    def _parallel(self, state: ParallelState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+
+        def attempt(attempt_env: Env, retry_count: int) -> Any:
+            branch_input = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
+            frame.last_event = self.history.add("ParallelStateStarted", frame.last_event)
+            jobs = [self._branch_job(branch, branch_input) for branch in state.branches]
+            results = self._fan_out(jobs, 0, frame, state.blocking, None)
+            # AWS records no ParallelStateSucceeded: ParallelStateExited follows.
+            frame.last_event = len(self.history)
+            return results
+
+        result, env = self._with_retry_events(state, env, frame, attempt, "ParallelStateFailed")
+        return state.next, self._finish(state, data, result, env)
+
+    def _branch_job(self, program: Program, branch_input: Any) -> Callable[[Frame], Any]:
+        def job(child: Frame) -> Any:
+            return self.run_program(program, branch_input, child)
+
+        return job
+
+    def _map(self, state: MapState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        effective = self._select(state.input_path, data, env)
+
+        def attempt(attempt_env: Env, retry_count: int) -> Any:
+            items = self._select(state.items_path, effective, attempt_env)
+            if not isinstance(items, list):
+                raise StatesError("States.Runtime", f"Map state input must be an array but was: {_render(items)}")
+            max_concurrency = self._map_int(state.max_concurrency, "MaxConcurrencyPath", effective, attempt_env)
+            frame.last_event = self.history.add("MapStateStarted", frame.last_event, {"length": len(items)})
+            # AWS resolves the tolerated-failure paths after MapStateStarted.
+            tolerated_count = self._map_int(state.tolerated_failure_count, "ToleratedFailureCountPath", effective, attempt_env)
+            tolerated_pct = self._map_pct(state.tolerated_failure_percentage, effective, attempt_env)
+            jobs = [self._iteration_job(state, index, item, effective, attempt_env) for index, item in enumerate(items)]
+            tolerance = None
+            if tolerated_count is not None or tolerated_pct is not None:
+                tolerance = (tolerated_count, tolerated_pct, len(items))
+            results = self._fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
+            frame.last_event = self.history.add("MapStateSucceeded", len(self.history))
+            return results
+
+        result, env = self._with_retry_events(state, env, frame, attempt, "MapStateFailed")
+        return state.next, self._finish(state, data, result, env)
+
+    def _iteration_job(self, state: MapState, index: int, item: Any, effective: Any, env: Env) -> Callable[[Frame], Any]:
+        history = self.history
+        processor = state.processor
+        assert processor is not None
+
+        def job(child: Frame) -> Any:
+            child.map_index = index
+            details = {"name": state.name, "index": index}
+            child.last_event = history.add("MapIterationStarted", child.last_event, details)
+            try:
+                if state.parameters is not None:
+                    item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables)
+                    item_input = state.parameters.evaluate(effective, item_env)
+                else:
+                    item_input = item
+                output = self.run_program(processor, item_input, child)
+            except StatesError as err:
+                failed = dict(details)
+                history.add("MapIterationFailed", child.last_event, failed)
+                raise err
+            except Aborted:
+                history.add("MapIterationAborted", child.last_event, dict(details))
+                raise
+            child.last_event = history.add("MapIterationSucceeded", child.last_event, dict(details))
+            return output
+
+        return job
+
+    @staticmethod
+    def _map_int(value: Any, field: str, effective: Any, env: Env) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        resolved = _path_value(value, effective, env)
+        if isinstance(resolved, bool) or not isinstance(resolved, (int, float)) or (isinstance(resolved, float) and not resolved.is_integer()):
+            raise StatesError("States.Runtime", f"The {field} field refers to value \"{_render(resolved)}\" which is not a valid integer: {value.text}")
+        if resolved < 0:
+            name = field[: -len("Path")]
+            raise StatesError("States.Runtime", f"{name} cannot be negative.")
+        return int(resolved)
+
+    @staticmethod
+    def _map_pct(value: Any, effective: Any, env: Env) -> float | None:
+        if value is None or isinstance(value, (int, float)):
+            return value
+        resolved = _path_value(value, effective, env)
+        if isinstance(resolved, bool) or not isinstance(resolved, (int, float)):
+            raise StatesError(
+                "States.Runtime",
+                f"The ToleratedFailurePercentagePath field refers to value \"{_render(resolved)}\" which is not a valid float: {value.text}",
+            )
+        if not 0 <= resolved <= 100:
+            raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
+        return float(resolved)
+
+
+def _path_value(path: Any, data: Any, env: Env) -> Any:
+    try:
+        return path.get(data, env)
+    except PathNotFound as exc:
+        raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
+
+
+def _render(value: Any) -> str:
+    """A value as AWS prints it inside messages (strings bare, JSON otherwise)."""
+    if isinstance(value, str):
+        return value
+    return to_json(value)
+
+
+def new_execution_name() -> str:
+    return str(uuid.uuid4())
+
+
+__all__ += ["EngineError", "new_execution_name"]

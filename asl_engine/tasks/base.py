@@ -1,0 +1,77 @@
+"""What a Task state asks of a runner, and how runners are chosen.
+
+A runner turns a ``TaskRequest`` into a result value, or raises
+``TaskFailure`` / ``StatesError``. Runners are found, in this order:
+
+1. a mock registered for the state name;
+2. a handler registered for the state name;
+3. a handler registered for the exact ``Resource`` string;
+4. for Lambda resources, a handler registered for the function ARN or the
+   bare function name (``arn:...:function:worker`` -> ``worker``), taken
+   from the ``FunctionName`` parameter of ``arn:aws:states:::lambda:invoke``.
+
+Nothing else: a definition can name any resource it likes, but only code
+that the user registered can ever run.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+__all__ = ["ResourceInfo", "TaskRequest", "parse_resource"]
+
+_LAMBDA_ARN = re.compile(r"^arn:[\w-]+:lambda:[\w-]*:\d*:function:([^:]+)(?::([^:]+))?$")
+_STATES_ARN = re.compile(r"^arn:[\w-]+:states:::([\w-]+(?::[\w-]+)?):([\w.:-]+?)(\.sync(?::2)?|\.waitForTaskToken)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceInfo:
+    """How AWS classifies a Task ``Resource`` (for history events and dispatch).
+
+    ``kind`` is ``"lambda-function"`` (legacy ``arn:aws:lambda:...:function:f``,
+    reported with ``LambdaFunction*`` events), ``"service"`` (an optimized or
+    SDK integration, reported with ``Task*`` events), ``"activity"``, or
+    ``"other"`` (any other string, reported with ``Task*`` events).
+    """
+
+    kind: str
+    resource_type: str
+    resource: str
+    pattern: str | None = None
+    function_name: str | None = None
+
+
+def parse_resource(resource: str) -> ResourceInfo:
+    """Classify a ``Resource`` string, once at load time."""
+    m = _LAMBDA_ARN.match(resource)
+    if m:
+        return ResourceInfo("lambda-function", "lambda", resource, None, m.group(1))
+    m = _STATES_ARN.match(resource)
+    if m:
+        service, action, pattern = m.group(1), m.group(2), m.group(3)
+        if service.startswith("aws-sdk:"):
+            service = service  # resourceType keeps "aws-sdk:s3"
+        return ResourceInfo("service", service, action + (pattern or ""), pattern.lstrip(".") if pattern else None)
+    if re.match(r"^arn:[\w-]+:states:[\w-]+:\d+:activity:", resource):
+        return ResourceInfo("activity", "activity", resource)
+    return ResourceInfo("other", "local", resource)
+
+
+@dataclass(slots=True)
+class TaskRequest:
+    """One invocation of a Task state, as given to a handler or mock."""
+
+    state_name: str
+    resource: str
+    parameters: Any
+    context: Mapping[str, Any]
+    attempt: int = 0
+    map_index: int | None = None
+    timeout_seconds: int | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+Handler = Callable[..., Any]

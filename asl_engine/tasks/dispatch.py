@@ -1,0 +1,199 @@
+"""Invoking a Task state's resource: mocks, local handlers, and their history.
+
+The dispatcher finds the runner for a Task (see ``tasks.base``), records the
+events AWS records for that kind of resource, enforces ``TimeoutSeconds``,
+and turns every outcome into a result or a ``StatesError``.
+
+History per resource kind (AWS-recorded sequences):
+
+* Lambda function ARN: ``LambdaFunctionScheduled > LambdaFunctionStarted >
+  LambdaFunctionSucceeded | LambdaFunctionFailed | LambdaFunctionTimedOut``;
+* everything else: ``TaskScheduled > TaskStarted > TaskSucceeded |
+  TaskFailed | TaskTimedOut``.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from ..dataflow.jsonpath import to_json
+from ..dataflow.payload import copy_json
+from ..errors import EngineError, StatesError
+from ..history.events import History
+from ..runtime.quotas import MAX_PAYLOAD_BYTES, check_payload
+from .base import ResourceInfo, TaskRequest, parse_resource
+from .local import LocalHandler
+from .mocks import MockSet, Pending
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dataflow.jsonpath import Env
+    from ..model.states import TaskState
+    from ..runtime.clock import Clock
+    from ..runtime.interpreter import Frame
+
+__all__ = ["TaskDispatcher"]
+
+_LAMBDA_INVOKE = "invoke"
+
+
+class TaskDispatcher:
+    """Runs Task invocations for one execution."""
+
+    def __init__(
+        self,
+        *,
+        handlers: Mapping[str, LocalHandler],
+        mocks: MockSet,
+        history: History,
+        clock: "Clock",
+        region: str,
+        max_payload_bytes: int | None = MAX_PAYLOAD_BYTES,
+    ) -> None:
+        self._handlers = handlers
+        self._mocks = mocks
+        self._history = history
+        self._clock = clock
+        self._region = region
+        self._max_payload = max_payload_bytes
+        self._resources: dict[str, ResourceInfo] = {}
+
+    def _info(self, resource: str) -> ResourceInfo:
+        info = self._resources.get(resource)
+        if info is None:
+            info = self._resources[resource] = parse_resource(resource)
+        return info
+
+    def _find_handler(self, state: "TaskState", info: ResourceInfo, params: Any) -> tuple[LocalHandler | None, bool]:
+        """The handler for this invocation, and whether it gets the ``Payload`` only."""
+        handlers = self._handlers
+        for key in (state.name, state.resource):
+            if key in handlers:
+                return handlers[key], False
+        if info.kind == "lambda-function" and info.function_name in handlers:
+            return handlers[info.function_name], False
+        if info.kind == "service" and info.resource_type == "lambda" and isinstance(params, dict):
+            function = params.get("FunctionName")
+            if isinstance(function, str):
+                short = function.split(":function:")[-1].split(":")[0]
+                for key in (function, short):
+                    if key in handlers:
+                        return handlers[key], True
+        return None, False
+
+    def invoke(
+        self,
+        state: "TaskState",
+        params: Any,
+        env: "Env",
+        frame: "Frame",
+        retry_count: int,
+        timeout: int | None,
+        heartbeat: int | None,
+    ) -> Any:
+        info = self._info(state.resource)
+        lam = info.kind == "lambda-function"
+        history = self._history
+        if lam:
+            details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": {"truncated": False}}
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            frame.last_event = history.add("LambdaFunctionScheduled", frame.last_event, details)
+            frame.last_event = history.add("LambdaFunctionStarted", frame.last_event)
+            prefix = "LambdaFunction"
+            base: dict[str, Any] = {}
+        else:
+            base = {"resourceType": info.resource_type, "resource": info.resource}
+            details = dict(base, region=self._region, parameters=to_json(params))
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            frame.last_event = history.add("TaskScheduled", frame.last_event, details)
+            frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
+            prefix = "Task"
+        request = TaskRequest(
+            state_name=state.name,
+            resource=state.resource,
+            parameters=params,
+            context=env.context,
+            attempt=retry_count,
+            map_index=frame.map_index,
+            timeout_seconds=timeout,
+            cancel=frame.cancel,
+        )
+        try:
+            result = self._run(state, info, request, timeout, frame)
+            output = to_json(result)
+            check_payload(output, state.resource, self._max_payload)
+        except StatesError as err:
+            kind = "TimedOut" if err.timed_out or err.error == "States.Timeout" else "Failed"
+            failure = dict(base)
+            failure["error"] = err.error
+            if err.cause is not None:
+                failure["cause"] = err.cause
+            frame.last_event = history.add(prefix + kind, frame.last_event, failure)
+            raise
+        frame.last_event = history.add(
+            prefix + "Succeeded", frame.last_event, dict(base, output=output, outputDetails={"truncated": False})
+        )
+        return result
+
+    def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, timeout: int | None, frame: "Frame") -> Any:
+        if request.state_name in self._mocks:
+            try:
+                return self._mocks.respond(request)
+            except Pending:
+                return self._pend(timeout, frame)
+        handler, payload_only = self._find_handler(state, info, request.parameters)
+        if handler is None:
+            raise EngineError(
+                f"Task state '{state.name}' has no handler or mock for resource '{state.resource}': "
+                f"register one with handlers={{'{state.name}': fn}} or --handler {state.name}=module:function"
+            )
+        event = copy_json(request.parameters)
+        if payload_only:
+            event = event.get("Payload") if isinstance(event, dict) else None
+        call: Callable[[], Any] = lambda: handler(event, request)  # noqa: E731
+        result = call() if timeout is None else self._with_timeout(call, timeout, state.name)
+        if payload_only:
+            return _lambda_invoke_result(result)
+        return result
+
+    def _pend(self, timeout: int | None, frame: "Frame") -> Any:
+        """A task that never completes: wait for a timeout or an abort."""
+        from ..runtime.interpreter import Aborted
+
+        if timeout is not None:
+            if self._clock.sleep(timeout, frame.cancel):
+                raise StatesError("States.Timeout", None, timed_out=True)
+            raise Aborted()
+        frame.cancel.wait()
+        raise Aborted()
+
+    @staticmethod
+    def _with_timeout(call: Callable[[], Any], timeout: int, state_name: str) -> Any:
+        """Run a handler under ``TimeoutSeconds`` (real time: a handler runs for real)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"asl-task-{state_name}")
+        try:
+            return pool.submit(call).result(timeout=timeout)
+        except FutureTimeout:
+            raise StatesError("States.Timeout", None, timed_out=True) from None
+        finally:
+            pool.shutdown(wait=False)
+
+
+def _lambda_invoke_result(payload: Any) -> dict[str, Any]:
+    """What ``arn:aws:states:::lambda:invoke`` returns around a function's result."""
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {"HttpHeaders": {}, "HttpStatusCode": 200},
+        "SdkResponseMetadata": {"RequestId": ""},
+        "StatusCode": 200,
+    }
+
+
+_ = threading  # the dispatcher is shared by branch threads; it keeps no mutable state but the resource cache

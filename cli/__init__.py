@@ -1,0 +1,1 @@
+"""The ``asl`` command line (installed as the import package ``asl_cli``)."""

@@ -1,0 +1,1 @@
+"""Bundled state machines and the workers that run their Task states."""

@@ -1,0 +1,327 @@
+"""The interpreter: data flow, state types, Retry/Catch, history, as AWS does them."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import asl_engine
+from asl_engine import TaskFailure, VirtualClock
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:worker"
+
+
+def run(definition, input=None, **kwargs):
+    kwargs.setdefault("clock", VirtualClock())
+    return asl_engine.load(definition).run(input, **kwargs)
+
+
+def chain(*states, start=None):
+    names = [s[0] for s in states]
+    out = {}
+    for i, (name, body) in enumerate(states):
+        body = dict(body)
+        if body["Type"] not in ("Choice", "Succeed", "Fail") and "Next" not in body and "End" not in body:
+            if i < len(states) - 1:
+                body["Next"] = names[i + 1]
+            else:
+                body["End"] = True
+        out[name] = body
+    return {"StartAt": start or names[0], "States": out}
+
+
+def types(execution):
+    return [e["type"] for e in execution.history]
+
+
+# ---------------------------------------------------------------- data flow
+def test_pass_data_flow_in_aws_order():
+    definition = chain(
+        ("P", {
+            "Type": "Pass",
+            "InputPath": "$.in",
+            "Parameters": {"x.$": "$.v", "const": 1},
+            "ResultPath": "$.in.res",
+            "OutputPath": "$.in",
+        })
+    )
+    ex = run(definition, {"in": {"v": 7}, "other": True})
+    assert ex.status == "SUCCEEDED"
+    assert ex.output == {"v": 7, "res": {"x": 7, "const": 1}}
+
+
+def test_null_paths():
+    definition = chain(("P", {"Type": "Pass", "InputPath": None, "Result": {"r": 1}, "ResultPath": None, "OutputPath": "$"}))
+    assert run(definition, {"keep": 1}).output == {"keep": 1}
+    definition = chain(("P", {"Type": "Pass", "OutputPath": None}))
+    assert run(definition, {"keep": 1}).output == {}
+
+
+def test_missing_input_path_fails_with_states_runtime_and_aws_cause():
+    ex = run(chain(("pass", {"Type": "Pass", "InputPath": "$.NoSuchInputPath"})), {})
+    assert ex.status == "FAILED"
+    assert ex.error == "States.Runtime"
+    assert ex.cause == (
+        "An error occurred while executing the state 'pass' (entered at the event id #2). "
+        "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']"
+    )
+    assert types(ex) == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+
+
+def test_missing_parameter_path_names_the_field_and_input():
+    ex = run(chain(("pass", {"Type": "Pass", "Parameters": {"value.$": "$.no_such_jsonpath"}})), {"a": 1})
+    assert ex.error == "States.Runtime"
+    assert ex.cause == (
+        "An error occurred while executing the state 'pass' (entered at the event id #2). "
+        "The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{\"a\":1}'"
+    )
+
+
+def test_context_object():
+    ex = run(chain(("P", {"Type": "Pass", "Parameters": {"name.$": "$$.State.Name", "input.$": "$$.Execution.Input", "sm.$": "$$.StateMachine.Name"}})), {"a": 1}, name="exec-1")
+    assert ex.output == {"name": "P", "input": {"a": 1}, "sm": "StateMachine"}
+    assert ex.arn == "arn:aws:states:us-east-1:123456789012:execution:StateMachine:exec-1"
+
+
+# ------------------------------------------------------------------- choice
+def test_choice_default_and_no_match():
+    definition = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 1, "Next": "Big"}]},
+            "Big": {"Type": "Succeed"},
+        },
+    }
+    assert run(definition, {"n": 5}).status == "SUCCEEDED"
+    ex = run(definition, {"n": 0})
+    assert ex.status == "FAILED"
+    assert ex.error == "States.NoChoiceMatched"
+
+
+# --------------------------------------------------------------------- fail
+def test_fail_with_paths():
+    definition = chain(("F", {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "$.c"}))
+    ex = run(definition, {"e": "MyError", "c": "because"})
+    assert (ex.status, ex.error, ex.cause) == ("FAILED", "MyError", "because")
+    assert types(ex) == ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]
+    assert ex.history[-1]["executionFailedEventDetails"] == {"error": "MyError", "cause": "because"}
+
+
+# --------------------------------------------------------------------- wait
+def test_one_day_wait_is_instant_on_the_virtual_clock_and_history_shows_the_day():
+    clock = VirtualClock(datetime(2024, 1, 1, tzinfo=timezone.utc))
+    started = time.perf_counter()
+    ex = run(chain(("W", {"Type": "Wait", "Seconds": 86400})), {}, clock=clock)
+    assert time.perf_counter() - started < 1.0
+    entered, exited = ex.history[1], ex.history[2]
+    assert exited["type"] == "WaitStateExited"
+    assert exited["timestamp"] - entered["timestamp"] >= timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "value, cause",
+    [
+        (-1, "The SecondsPath parameter references a negative value: $.w == -1"),
+        (1.5, "The SecondsPath parameter cannot be parsed as a long value: $.w == 1.5"),
+    ],
+)
+def test_wait_seconds_path_errors(value, cause):
+    ex = run(chain(("WaitState", {"Type": "Wait", "SecondsPath": "$.w"})), {"w": value})
+    assert ex.error == "States.Runtime"
+    assert ex.cause == "An error occurred while executing the state 'WaitState' (entered at the event id #2). " + cause
+
+
+def test_wait_timestamp_in_the_past_continues():
+    ex = run(chain(("W", {"Type": "Wait", "Timestamp": "2016-03-14T01:59:00Z"})), {"x": 1})
+    assert ex.output == {"x": 1}
+
+
+# --------------------------------------------------------- tasks and errors
+def test_handler_exception_becomes_lambda_style_error():
+    def worker(event):
+        raise ValueError("bad input")
+
+    ex = run(chain(("T", {"Type": "Task", "Resource": LAMBDA})), {}, handlers={"worker": worker})
+    assert ex.error == "ValueError"
+    import json
+
+    cause = json.loads(ex.cause)
+    assert cause["errorMessage"] == "bad input"
+    assert cause["errorType"] == "ValueError"
+    assert set(cause) == {"errorMessage", "errorType", "requestId", "stackTrace"}
+    assert types(ex) == [
+        "ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled",
+        "LambdaFunctionStarted", "LambdaFunctionFailed", "ExecutionFailed",
+    ]
+
+
+def test_handlers_by_state_name_resource_and_function_name():
+    definition = chain(("ByName", {"Type": "Task", "Resource": LAMBDA}), ("ByResource", {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:other"}))
+    ex = run(definition, {"n": 1}, handlers={"ByName": lambda e: {"n": e["n"] + 1}, "arn:aws:lambda:us-east-1:123456789012:function:other": lambda e: {"n": e["n"] * 10}})
+    assert ex.output == {"n": 20}
+
+
+def test_optimized_lambda_invoke_wraps_the_payload():
+    definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": LAMBDA, "Payload": {"x": 1}}, "ResultSelector": {"p.$": "$.Payload", "code.$": "$.StatusCode"}}))
+    ex = run(definition, {}, handlers={"worker": lambda e: {"got": e}})
+    assert ex.output == {"p": {"got": {"x": 1}}, "code": 200}
+    assert [t for t in types(ex) if t.startswith("Task")] == ["TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited"]
+
+
+def test_missing_handler_is_an_engine_error_naming_state_and_resource():
+    with pytest.raises(asl_engine.EngineError) as info:
+        run(chain(("T", {"Type": "Task", "Resource": LAMBDA})), {})
+    assert "'T'" in str(info.value) and LAMBDA in str(info.value)
+
+
+def test_retry_backoff_goes_through_the_clock():
+    calls = []
+
+    def flaky(event):
+        calls.append(1)
+        if len(calls) < 3:
+            raise TaskFailure("Transient", "try again")
+        return {"ok": True}
+
+    definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "Retry": [{"ErrorEquals": ["Transient"], "IntervalSeconds": 100, "BackoffRate": 3}]}))
+    clock = VirtualClock(datetime(2024, 1, 1, tzinfo=timezone.utc))
+    ex = run(definition, {}, handlers={"worker": flaky}, clock=clock)
+    assert ex.output == {"ok": True}
+    scheduled = [e["timestamp"] for e in ex.history if e["type"] == "LambdaFunctionScheduled"]
+    assert len(scheduled) == 3
+    assert scheduled[1] - scheduled[0] >= timedelta(seconds=100)
+    assert scheduled[2] - scheduled[1] >= timedelta(seconds=300)
+
+
+def test_retry_count_in_context_and_max_attempts_zero():
+    definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}]}))
+    ex = run(definition, {}, mocks={"T": [{"Throw": {"Error": "E", "Cause": "c"}}]})
+    assert (ex.error, ex.cause) == ("E", "c")
+    definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "Retry": [{"ErrorEquals": ["E"], "MaxAttempts": 2}], "ResultSelector": {"retries.$": "$$.State.RetryCount"}}))
+    ex = run(definition, {}, mocks={"T": [{"Throw": {"Error": "E"}}, {"Throw": {"Error": "E"}}, {"Return": {}}]})
+    assert ex.output == {"retries": 2}
+
+
+def test_catch_default_result_path_replaces_input_and_explicit_merges():
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "H"}], "End": True},
+            "H": {"Type": "Pass", "End": True},
+        },
+    }
+    ex = run(definition, {"a": 1}, mocks={"T": [{"Throw": {"Error": "Boom", "Cause": "x"}}]})
+    assert ex.output == {"Error": "Boom", "Cause": "x"}
+    definition["States"]["T"]["Catch"][0]["ResultPath"] = "$.err"
+    ex = run(definition, {"a": 1}, mocks={"T": [{"Throw": {"Error": "Boom", "Cause": "x"}}]})
+    assert ex.output == {"a": 1, "err": {"Error": "Boom", "Cause": "x"}}
+
+
+def test_task_failed_does_not_match_timeout_and_runtime_is_never_caught():
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA, "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "H"}], "End": True},
+            "H": {"Type": "Pass", "End": True},
+        },
+    }
+    ex = run(definition, {}, mocks={"T": [{"Throw": {"Error": "States.Timeout"}}]})
+    assert ex.status == "FAILED" and ex.error == "States.Timeout"
+    assert "LambdaFunctionTimedOut" in types(ex)
+    definition["States"]["T"]["OutputPath"] = "$.no.such"
+    definition["States"]["T"]["Catch"][0]["ErrorEquals"] = ["States.Runtime"]
+    ex = run(definition, {}, mocks={"T": [{"Return": {}}]})
+    assert ex.error == "States.Runtime"
+    assert ex.cause.endswith("Invalid path '$.no.such' : Missing property in path $['no']")
+
+
+def test_task_timeout_with_a_real_handler():
+    definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 1}))
+    ex = run(definition, {}, handlers={"worker": lambda e: time.sleep(3)})
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
+
+
+# ------------------------------------------------------------ Map, Parallel
+def _map(items_processor, **fields):
+    return {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": items_processor, "End": True, **fields}}}
+
+
+def test_map_runs_blocking_tasks_concurrently_in_order():
+    processor = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
+
+    def slow(event):
+        time.sleep(0.1)
+        return event * 2
+
+    started = time.perf_counter()
+    ex = run(_map(processor), list(range(40)), handlers={"worker": slow})
+    elapsed = time.perf_counter() - started
+    assert ex.output == [i * 2 for i in range(40)]
+    assert elapsed < 1.0  # 40 x 100 ms sequentially would be 4 s
+
+
+def test_map_item_selector_and_history():
+    processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    ex = run(_map(processor, ItemsPath="$.xs", ItemSelector={"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"}), {"xs": ["a", "b"]})
+    assert ex.output == [{"i": 0, "v": "a"}, {"i": 1, "v": "b"}]
+    assert types(ex) == [
+        "ExecutionStarted", "MapStateEntered", "MapStateStarted",
+        "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
+        "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
+        "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded",
+    ]
+    assert ex.history[2]["mapStateStartedEventDetails"] == {"length": 2}
+    assert ex.history[7]["mapIterationStartedEventDetails"] == {"name": "M", "index": 1}
+
+
+def test_map_failure_fails_the_state_with_the_iteration_error():
+    processor = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "ItemFailed", "Cause": "no"}}}
+    ex = run(_map(processor), [1, 2])
+    assert (ex.error, ex.cause) == ("ItemFailed", "no")
+    assert types(ex)[-3:] == ["MapIterationFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_map_tolerated_failures():
+    processor = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "F"}], "Default": "P"},
+            "F": {"Type": "Fail", "Error": "Zero"},
+            "P": {"Type": "Pass", "End": True},
+        },
+    }
+    ex = run(_map(processor, ToleratedFailureCount=1), [0, 1, 2])
+    assert ex.status == "SUCCEEDED"
+    ex = run(_map(processor, ToleratedFailureCount=0), [0, 1, 2])
+    assert (ex.error, ex.cause) == ("States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded")
+
+
+def test_parallel_outputs_in_branch_order():
+    branch = lambda v: {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": v, "End": True}}}  # noqa: E731
+    definition = {"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "Branches": [branch(1), branch(2), branch(3)], "End": True}}}
+    ex = run(definition, {})
+    assert ex.output == [1, 2, 3]
+    assert types(ex)[:3] == ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted"]
+    # AWS records no ParallelStateSucceeded (LocalStack's AWS-validated snapshots).
+    assert types(ex)[-2:] == ["ParallelStateExited", "ExecutionSucceeded"]
+    assert "ParallelStateSucceeded" not in types(ex)
+
+
+def test_machine_timeout():
+    definition = {"TimeoutSeconds": 5, **chain(("W", {"Type": "Wait", "Seconds": 10}))}
+    ex = run(definition, {})
+    assert (ex.status, ex.error) == ("TIMED_OUT", "States.Timeout")
+    assert types(ex)[-1] == "ExecutionTimedOut"
+
+
+def test_history_event_shape():
+    ex = run(chain(("P", {"Type": "Pass"})), {"a": 1})
+    first = ex.history[0]
+    assert first["type"] == "ExecutionStarted" and first["id"] == 1 and first["previousEventId"] == 0
+    assert first["executionStartedEventDetails"]["input"] == '{"a":1}'
+    entered = ex.history[1]
+    assert entered["stateEnteredEventDetails"] == {"name": "P", "input": '{"a":1}', "inputDetails": {"truncated": False}}
+    assert entered["previousEventId"] == 1
+    assert ex.history[-1]["executionSucceededEventDetails"]["output"] == '{"a":1}'
