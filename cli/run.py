@@ -46,7 +46,7 @@ def _module_handlers(module_name: str) -> dict[str, Callable[..., Any]]:
 
 
 @click.command("run")
-@click.argument("definition", type=click.Path(dir_okay=False))
+@click.argument("definition", type=click.Path(exists=True, dir_okay=False))
 @click.option("--input", "input_json", help="Execution input as JSON text (default {}).")
 @click.option("--input-file", type=click.Path(dir_okay=False), help="Read the execution input from a JSON file.")
 @click.option("--handler", "handlers", multiple=True, metavar="NAME=module:function",

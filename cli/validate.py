@@ -10,7 +10,7 @@ from .common import EXIT_INVALID, EXIT_OK, dump_json
 
 
 @click.command("validate")
-@click.argument("definitions", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("definitions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate_command(definitions: tuple[str, ...], fmt: str, strict: bool) -> None:

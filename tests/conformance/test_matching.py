@@ -12,6 +12,7 @@ from .corpus import Case, feature_gap_reason, nested_state_names, state_types
 from .matching import Matcher, tokens_for_case
 from .runner import (
     ReplayMock,
+    emulate_parallel_normaliser,
     build_mocks,
     compare_history_multiset,
     compare_history_sequence,
@@ -397,3 +398,38 @@ def test_json_text_formatting_difference_is_named():
     assert "only the text formatting differs" in str(found)
     found = m().match('{"a": 1, "b": "<uuid:1>"}', '{"a":2,"b":"x"}')
     assert "as parsed JSON: at $.a" in str(found)
+
+
+def _events(*texts: str) -> list[dict]:
+    out = []
+    for text in texts:
+        kind, _, name = text.partition(" ")
+        out.append({"type": kind, "name": name} if name else {"type": kind})
+    return out
+
+
+def test_parallel_normaliser_emulation_drops_what_the_snapshot_tool_dropped():
+    # Nested Parallel as AWS emits it; the recorded history (after LocalStack's
+    # SfnNoneRecursiveParallelTransformer) lacks both ParallelStateSucceeded
+    # events and the inner ParallelStateExited.
+    engine = _events(
+        "ExecutionStarted", "ParallelStateEntered L1", "ParallelStateStarted",
+        "ParallelStateEntered L2", "ParallelStateStarted", "PassStateEntered B", "PassStateExited B",
+        "ParallelStateSucceeded", "ParallelStateExited L2", "ParallelStateSucceeded",
+        "ParallelStateExited L1", "ExecutionSucceeded",
+    )
+    recorded = _events(
+        "ExecutionStarted", "ParallelStateEntered L1", "ParallelStateStarted",
+        "ParallelStateEntered L2", "ParallelStateStarted", "PassStateEntered B", "PassStateExited B",
+        "ParallelStateExited L1", "ExecutionSucceeded",
+    )
+    assert compare_history_multiset(recorded, emulate_parallel_normaliser(engine)) is None
+    # a flat Parallel loses only its ParallelStateSucceeded
+    flat = _events("ParallelStateStarted", "PassStateEntered A", "PassStateExited A",
+                   "ParallelStateSucceeded", "ParallelStateExited P", "ExecutionSucceeded")
+    assert [e["type"] for e in emulate_parallel_normaliser(flat)] == [
+        "ParallelStateStarted", "PassStateEntered", "PassStateExited", "ParallelStateExited", "ExecutionSucceeded"
+    ]
+    # a failed Parallel (single closing event) keeps everything
+    failed = _events("ParallelStateStarted", "FailStateEntered F", "ParallelStateFailed", "ExecutionFailed")
+    assert emulate_parallel_normaliser(failed) == failed
