@@ -182,11 +182,12 @@ class StateMachine:
             rng=random.Random(seed),
             max_payload_bytes=max_payload,
         )
+        input_json = to_json(input)
         started = history.add(
             "ExecutionStarted",
             0,
             {
-                "input": to_json(input),
+                "input": input_json,
                 "inputDetails": {"truncated": False},
                 "roleArn": role,
                 "stateMachineArn": machine_arn,
@@ -195,7 +196,7 @@ class StateMachine:
         execution = Execution(execution_name, execution_arn, machine_arn, "RUNNING", input, start_date=start)
         frame = Frame(threading.Event(), started)
         try:
-            output = interpreter.run_program(self.model.program, input, frame)
+            output = interpreter.run_program(self.model.program, input, frame, input_json)
         except StatesError as err:
             execution.status, execution.error, execution.cause = "FAILED", err.error, err.cause
             details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}

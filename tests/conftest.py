@@ -1,14 +1,35 @@
 """Shared pytest configuration for the whole test tree.
 
-Makes the repository root importable so that ``import asl_engine`` works
-when the package is not installed (plain ``pytest`` from a checkout).
+Makes a plain checkout testable without ``pip install -e .``:
+
+* the repository root goes on ``sys.path`` so that ``import asl_engine`` works;
+* the ``cli/`` folder is importable as ``asl_cli`` (the name ``pyproject.toml``
+  maps it to), unless an installed ``asl_cli`` exists.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+
+def _alias_cli_package() -> None:
+    init = REPO_ROOT / "cli" / "__init__.py"
+    if "asl_cli" in sys.modules or not init.exists() or importlib.util.find_spec("asl_cli") is not None:
+        return
+    spec = importlib.util.spec_from_file_location(
+        "asl_cli", init, submodule_search_locations=[str(init.parent)]
+    )
+    if spec is None or spec.loader is None:  # pragma: no cover
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["asl_cli"] = module
+    spec.loader.exec_module(module)
+
+
+_alias_cli_package()

@@ -409,9 +409,12 @@ def _kind_of(value: Any) -> str:
     return "array" if isinstance(value, list) else type(value).__name__
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def to_json(value: Any) -> str:
     """Compact JSON as AWS prints documents in messages and history."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value)
 
 
 Getter = Callable[[Any, Env | None], Any]

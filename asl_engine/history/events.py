@@ -55,12 +55,17 @@ class History:
         self._now = now
         self._listeners = listeners or []
 
-    def add(self, event_type: str, previous: int, details: dict[str, Any] | None = None) -> int:
-        """Append an event caused by event ``previous`` (0 for none); return its id."""
+    def add(
+        self, event_type: str, previous: int, details: dict[str, Any] | None = None, timestamp: datetime | None = None
+    ) -> int:
+        """Append an event caused by event ``previous`` (0 for none); return its id.
+
+        ``timestamp`` defaults to the clock's current time.
+        """
         with self._lock:
             event_id = len(self._events) + 1
             event: dict[str, Any] = {
-                "timestamp": self._now(),
+                "timestamp": timestamp or self._now(),
                 "type": event_type,
                 "id": event_id,
                 "previousEventId": previous,

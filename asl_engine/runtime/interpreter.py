@@ -53,8 +53,8 @@ class TimedOut(Exception):
 
 
 def iso_time(moment: datetime) -> str:
-    """AWS's context-object time format: ``2024-01-31T12:00:00.123Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """AWS's context-object time format: ``2024-01-31T12:00:00.123Z`` (UTC)."""
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 @dataclass(slots=True)
@@ -106,24 +106,30 @@ class Interpreter:
         }
 
     # ------------------------------------------------------------------ loop
-    def run_program(self, program: Program, data: Any, frame: Frame) -> Any:
-        """Run ``program`` on ``data``; return its output or raise StatesError/Aborted/TimedOut."""
+    def run_program(self, program: Program, data: Any, frame: Frame, data_json: str | None = None) -> Any:
+        """Run ``program`` on ``data``; return its output or raise StatesError/Aborted/TimedOut.
+
+        ``data_json`` is ``data`` already serialised, when the caller has it.
+        """
         states = program.states
         name: str | None = program.start_at
         history = self.history
+        clock = self.clock
         while name is not None:
             if frame.cancel.is_set():
                 raise Aborted()
-            if self._deadline is not None and self.clock.now() >= self._deadline:
+            now = clock.now()
+            if self._deadline is not None and now >= self._deadline:
                 raise TimedOut()
             state = states[name]
             entered = history.add(
                 state.type + "StateEntered",
                 frame.last_event,
-                {"name": name, "input": to_json(data), "inputDetails": {"truncated": False}},
+                {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
+                now,
             )
             frame.last_event = entered
-            env = self._env(state, 0)
+            env = self._env(state, now)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
             except StatesError as err:
@@ -137,19 +143,19 @@ class Interpreter:
                 if catcher is None:
                     raise
                 output = self._apply_result_path(catcher.result_path, data, err.to_output(), env)
-                next_name = catcher.next
-                self._exited(state, output, frame)
-                data, name = output, next_name
+                data_json = self._exited(state, output, frame)
+                data, name = output, catcher.next
                 continue
             except Aborted:
                 if state.type in ("Task", "Wait", "Map", "Parallel"):
                     frame.last_event = history.add(state.type + "StateAborted", frame.last_event)
                 raise
-            self._exited(state, output, frame)
+            data_json = self._exited(state, output, frame)
             data, name = output, next_name
         return data
 
-    def _exited(self, state: State, output: Any, frame: Frame) -> None:
+    def _exited(self, state: State, output: Any, frame: Frame) -> str:
+        """Record ``<Type>StateExited``; return the output's JSON (the next state's input)."""
         text = to_json(output)
         check_payload(text, state.name, self._max_payload)
         frame.last_event = self.history.add(
@@ -157,6 +163,7 @@ class Interpreter:
             frame.last_event,
             {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
         )
+        return text
 
     def _find_catcher(self, state: State, err: StatesError) -> Any:
         if not state.catchers or not is_recoverable(err.error):
@@ -167,17 +174,16 @@ class Interpreter:
         return None
 
     # --------------------------------------------------------------- context
-    def _env(self, state: State, retry_count: int, extra: Mapping[str, Any] | None = None) -> Env:
-        state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(self.clock.now())}
+    def _env(self, state: State, entered: datetime) -> Env:
+        """The context object (``$$``) of a state entered at ``entered``."""
+        state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(entered)}
         if state.type in _RETRY_TYPES:
-            state_ctx["RetryCount"] = retry_count
+            state_ctx["RetryCount"] = 0
         context: dict[str, Any] = {
             "Execution": self._execution_ctx,
             "StateMachine": self._machine_ctx,
             "State": state_ctx,
         }
-        if extra:
-            context.update(extra)
         return Env(context, None)
 
     @staticmethod

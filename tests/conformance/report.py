@@ -88,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     for folder in sorted(per_folder):
         c = per_folder[folder]
         totals.update(c)
-        unexpected = c["failed"] - c["gap_failed"]
+        surprises = c["failed"] - c["gap_failed"]
         print(f"{folder:<{width}}  {c['passed']:>6}  {c['failed']:>6}  {c['total']:>5}  {c['gap_failed']:>4}  "
-              f"{unexpected if unexpected else ''}")
+              f"{surprises if surprises else ''}")
     unexpected_total = totals["failed"] - totals["gap_failed"]
     print(f"{'TOTAL':<{width}}  {totals['passed']:>6}  {totals['failed']:>6}  {totals['total']:>5}  "
           f"{totals['gap_failed']:>4}  {unexpected_total if unexpected_total else ''}")
