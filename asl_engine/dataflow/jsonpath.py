@@ -81,7 +81,7 @@ _VARIABLE_RE = re.compile(r"\$([A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*)")
 def _segment_text(seg: tuple[int, Any]) -> str:
     kind, arg = seg
     if kind == _KEY:
-        return "['" + arg + "']"
+        return f"['{arg}']"
     if kind == _INDEX:
         return f"[{arg}]"
     if kind == _WILD:
@@ -134,9 +134,10 @@ class Path:
         if self.root == ROOT_CONTEXT:
             return env.context if env is not None else {}
         variables = env.variables if env is not None else None
-        if variables is None or self.variable not in variables:
-            raise PathNotFound(f"No results for path: ${self.variable}")
-        return variables[self.variable]
+        name = self.variable or ""
+        if variables is None or name not in variables:
+            raise PathNotFound(f"No results for path: ${name}")
+        return variables[name]
 
     def get(self, data: Any, env: Env | None = None) -> Any:
         """Evaluate the path; a definite path that does not match raises PathNotFound."""
@@ -276,7 +277,7 @@ def _split_union(body: str) -> list[str]:
 
 def _compile_ng(text: str) -> Any:
     """Compile a filter / deep-scan path with jsonpath-ng (its extended parser)."""
-    from jsonpath_ng.ext import parse as ng_parse  # local: only complex paths pay for it
+    from jsonpath_ng.ext.parser import parse as ng_parse  # local: only complex paths pay for it
 
     try:
         return ng_parse(text)

@@ -372,13 +372,7 @@ class Interpreter:
     def _resolve_seconds(value: Any, field: str, effective: Any, env: Env) -> int | None:
         if value is None or isinstance(value, int):
             return value
-        try:
-            resolved = value.get(effective, env)
-        except PathNotFound:
-            raise StatesError(
-                "States.Runtime",
-                f"The JSONPath '{value.text}' specified for the field '{field}' could not be found in the input '{to_json(effective)}'",
-            ) from None
+        resolved = _path_value(value, effective, env)
         if isinstance(resolved, bool) or not isinstance(resolved, int) or resolved <= 0:
             raise StatesError("States.Runtime", f"The {field} field refers to value \"{_render(resolved)}\" which is not a valid positive integer: {value.text}")
         return resolved
@@ -392,8 +386,7 @@ class Interpreter:
             frame.last_event = self.history.add("ParallelStateStarted", frame.last_event)
             jobs = [self._branch_job(branch, branch_input) for branch in state.branches]
             results = self._fan_out(jobs, 0, frame, state.blocking, None)
-            # AWS records no ParallelStateSucceeded: ParallelStateExited follows.
-            frame.last_event = len(self.history)
+            frame.last_event = self.history.add("ParallelStateSucceeded", len(self.history))
             return results
 
         result, env = self._with_retry_events(state, env, frame, attempt, "ParallelStateFailed")

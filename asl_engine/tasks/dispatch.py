@@ -72,7 +72,7 @@ class TaskDispatcher:
         for key in (state.name, state.resource):
             if key in handlers:
                 return handlers[key], False
-        if info.kind == "lambda-function" and info.function_name in handlers:
+        if info.kind == "lambda-function" and info.function_name and info.function_name in handlers:
             return handlers[info.function_name], False
         if info.kind == "service" and info.resource_type == "lambda" and isinstance(params, dict):
             function = params.get("FunctionName")

