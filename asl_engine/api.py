@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 from .definition.builder import build_machine
 from .definition.diagnostics import ERROR, Diagnostic
 from .definition.loader import read_definition
-from .errors import DefinitionError, EngineError, StatesError
+from .errors import DefinitionError, EngineError, ExecutionInputError, StatesError
 from .history.events import History
 from .model.states import Machine
 from .runtime.clock import Clock, SystemClock
@@ -102,6 +102,19 @@ def _resolve_handlers(handlers: Mapping[str, HandlerSpec] | None) -> dict[str, L
     return resolved
 
 
+def _input_json(value: Any, quotas: bool) -> str:
+    """The execution input as JSON; ExecutionInputError when it cannot be one."""
+    try:
+        text = to_json(value)
+    except (TypeError, ValueError) as exc:
+        raise ExecutionInputError(f"execution input is not JSON: {exc}") from None
+    if quotas and len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+        raise ExecutionInputError(
+            f"execution input is {len(text.encode('utf-8'))} bytes; AWS accepts at most {MAX_PAYLOAD_BYTES} (use quotas=False to lift this)"
+        )
+    return text
+
+
 class StateMachine:
     """A loaded, validated state machine. Immutable; run it any number of times."""
 
@@ -182,7 +195,7 @@ class StateMachine:
             rng=random.Random(seed),
             max_payload_bytes=max_payload,
         )
-        input_json = to_json(input)
+        input_json = _input_json(input, quotas)
         started = history.add(
             "ExecutionStarted",
             0,
@@ -212,7 +225,11 @@ class StateMachine:
             frame.cancel.set()
             raise
         except RecursionError:
+            frame.cancel.set()
             raise EngineError("the state machine nests too deeply for this engine") from None
+        except Exception as exc:  # noqa: BLE001 - a bug of ours: report it as an engine fault
+            frame.cancel.set()
+            raise EngineError(f"internal engine error: {type(exc).__name__}: {exc}") from exc
         else:
             execution.status, execution.output = "SUCCEEDED", output
             history.add("ExecutionSucceeded", frame.last_event, {"output": to_json(output), "outputDetails": {"truncated": False}})

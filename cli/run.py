@@ -56,6 +56,7 @@ def _module_handlers(module_name: str) -> dict[str, Callable[..., Any]]:
 @click.option("--skip-waits", is_flag=True, help="Use a virtual clock: Wait states and retry back-off take no time.")
 @click.option("--history", is_flag=True, help="Print the execution history (JSON) to stderr.")
 @click.option("--name", help="Execution name (default: a UUID).")
+@click.option("--no-quotas", is_flag=True, help="Lift AWS's payload quota (256 KiB) for local experiments.")
 def run_command(
     definition: str,
     input_json: str | None,
@@ -65,6 +66,7 @@ def run_command(
     skip_waits: bool,
     history: bool,
     name: str | None,
+    no_quotas: bool,
 ) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
     if input_json is not None and input_file is not None:
@@ -91,7 +93,9 @@ def run_command(
         raise SystemExit(EXIT_INVALID)
     clock = asl_engine.VirtualClock() if skip_waits else None
     try:
-        execution = machine.run(value, handlers=registry, clock=clock, name=name)
+        execution = machine.run(value, handlers=registry, clock=clock, name=name, quotas=not no_quotas)
+    except asl_engine.ExecutionInputError as exc:
+        fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
         fail(str(exc), EXIT_ENGINE)
     if history:

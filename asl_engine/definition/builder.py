@@ -298,7 +298,14 @@ def _task(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) ->
     if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:
         ctx.error(sp + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds")
     credentials = _template(ctx, raw, "Credentials", sp)
-    return TaskState(resource=resource, timeout_seconds=timeout, heartbeat_seconds=heartbeat, credentials=credentials, **common)
+    return TaskState(
+        resource=resource,
+        timeout_seconds=timeout,
+        heartbeat_seconds=heartbeat,
+        credentials=credentials,
+        callback=resource.endswith(".waitForTaskToken"),
+        **common,
+    )
 
 
 def _choice(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:

@@ -105,6 +105,8 @@ class TaskState(State):
     timeout_seconds: Any = None  # int | Getter | None
     heartbeat_seconds: Any = None
     credentials: Any = None
+    # ".waitForTaskToken": the context object gets $$.Task.Token.
+    callback: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -360,6 +360,9 @@ class Interpreter:
         effective = self._select(state.input_path, data, env)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
+            if state.callback:
+                token = {"Token": str(uuid.UUID(int=self._rng.getrandbits(128), version=4))}
+                attempt_env = Env(dict(attempt_env.context, Task=token), attempt_env.variables)
             params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
             timeout = self._resolve_seconds(state.timeout_seconds, "TimeoutSecondsPath", effective, attempt_env)
             heartbeat = self._resolve_seconds(state.heartbeat_seconds, "HeartbeatSecondsPath", effective, attempt_env)

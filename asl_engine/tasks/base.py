@@ -71,7 +71,24 @@ class TaskRequest:
     attempt: int = 0
     map_index: int | None = None
     timeout_seconds: int | None = None
+    heartbeat_seconds: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    _beat: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def task_token(self) -> str | None:
+        """``$$.Task.Token`` for ``.waitForTaskToken`` tasks, else None."""
+        task = self.context.get("Task")
+        return task.get("Token") if isinstance(task, Mapping) else None
+
+    def heartbeat(self) -> None:
+        """Tell the engine the task is alive (``SendTaskHeartbeat``).
+
+        With ``HeartbeatSeconds`` set, a handler that neither returns nor
+        calls this within that many seconds fails with
+        ``States.HeartbeatTimeout``.
+        """
+        self._beat.set()
 
 
 Handler = Callable[..., Any]

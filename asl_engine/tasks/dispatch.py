@@ -14,7 +14,9 @@ History per resource kind (AWS-recorded sequences):
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -122,11 +124,12 @@ class TaskDispatcher:
             attempt=retry_count,
             map_index=frame.map_index,
             timeout_seconds=timeout,
+            heartbeat_seconds=heartbeat,
             cancel=frame.cancel,
         )
         try:
-            result = self._run(state, info, request, timeout, frame)
-            output = to_json(result)
+            result = self._run(state, info, request, frame)
+            output = _marshal(result)
             check_payload(output, state.resource, self._max_payload)
         except StatesError as err:
             kind = "TimedOut" if err.timed_out or err.error == "States.Timeout" else "Failed"
@@ -141,12 +144,12 @@ class TaskDispatcher:
         )
         return result
 
-    def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, timeout: int | None, frame: "Frame") -> Any:
+    def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, frame: "Frame") -> Any:
         if request.state_name in self._mocks:
             try:
                 return self._mocks.respond(request)
             except Pending:
-                return self._pend(timeout, frame)
+                return self._pend(request.timeout_seconds, request.heartbeat_seconds, frame)
         handler, payload_only = self._find_handler(state, info, request.parameters)
         if handler is None:
             raise EngineError(
@@ -157,32 +160,68 @@ class TaskDispatcher:
         if payload_only:
             event = event.get("Payload") if isinstance(event, dict) else None
         call: Callable[[], Any] = lambda: handler(event, request)  # noqa: E731
-        result = call() if timeout is None else self._with_timeout(call, timeout, state.name)
+        if request.timeout_seconds is None and request.heartbeat_seconds is None:
+            result = call()
+        else:
+            result = self._with_timeout(call, request, state.name)
         if payload_only:
             return _lambda_invoke_result(result)
         return result
 
-    def _pend(self, timeout: int | None, frame: "Frame") -> Any:
-        """A task that never completes: wait for a timeout or an abort."""
+    def _pend(self, timeout: int | None, heartbeat: int | None, frame: "Frame") -> Any:
+        """A task that never completes: wait for its timeout (or heartbeat) or an abort."""
         from ..runtime.interpreter import Aborted
 
-        if timeout is not None:
-            if self._clock.sleep(timeout, frame.cancel):
-                raise StatesError("States.Timeout", None, timed_out=True)
+        limit, error = _first_limit(timeout, heartbeat)
+        if limit is None:
+            frame.cancel.wait()
             raise Aborted()
-        frame.cancel.wait()
+        if self._clock.sleep(limit, frame.cancel):
+            raise StatesError(error, None, timed_out=True)
         raise Aborted()
 
     @staticmethod
-    def _with_timeout(call: Callable[[], Any], timeout: int, state_name: str) -> Any:
-        """Run a handler under ``TimeoutSeconds`` (real time: a handler runs for real)."""
+    def _with_timeout(call: Callable[[], Any], request: TaskRequest, state_name: str) -> Any:
+        """Run a handler under ``TimeoutSeconds`` / ``HeartbeatSeconds``.
+
+        Real time, whatever the clock: a handler runs for real. The handler
+        resets the heartbeat limit with ``request.heartbeat()``.
+        """
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"asl-task-{state_name}")
+        future = pool.submit(call)
+        deadline = None if request.timeout_seconds is None else time.monotonic() + request.timeout_seconds
         try:
-            return pool.submit(call).result(timeout=timeout)
-        except FutureTimeout:
-            raise StatesError("States.Timeout", None, timed_out=True) from None
+            while True:
+                wait_for: float | None = request.heartbeat_seconds
+                error = "States.HeartbeatTimeout"
+                if deadline is not None:
+                    remaining = deadline - time.monotonic()
+                    if wait_for is None or remaining <= wait_for:
+                        wait_for, error = max(0.0, remaining), "States.Timeout"
+                try:
+                    return future.result(timeout=wait_for)
+                except FutureTimeout:
+                    if error == "States.HeartbeatTimeout" and request._beat.is_set():
+                        request._beat.clear()  # a heartbeat arrived: wait another period
+                        continue
+                    raise StatesError(error, None, timed_out=True) from None
         finally:
             pool.shutdown(wait=False)
+
+
+def _first_limit(timeout: int | None, heartbeat: int | None) -> tuple[int | None, str]:
+    if heartbeat is not None and (timeout is None or heartbeat < timeout):
+        return heartbeat, "States.HeartbeatTimeout"
+    return timeout, "States.Timeout"
+
+
+def _marshal(result: Any) -> str:
+    """The JSON of a task result; a value JSON cannot hold fails as Lambda's runtime does."""
+    try:
+        return to_json(result)
+    except (TypeError, ValueError) as exc:
+        cause = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
+        raise StatesError("Runtime.MarshalError", json.dumps(cause)) from None
 
 
 def _lambda_invoke_result(payload: Any) -> dict[str, Any]:

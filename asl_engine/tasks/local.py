@@ -81,6 +81,10 @@ def _lambda_context(request: TaskRequest, request_id: str) -> Any:
         invoked_function_arn=request.resource,
         state_name=request.state_name,
         get_remaining_time_in_millis=lambda: (request.timeout_seconds or 900) * 1000,
+        # Beyond Lambda's context: what Step Functions gives activity workers.
+        heartbeat=request.heartbeat,
+        task_token=request.task_token,
+        request=request,
     )
 
 

@@ -323,3 +323,64 @@ def test_history_event_shape():
     assert entered["stateEnteredEventDetails"] == {"name": "P", "input": '{"a":1}', "inputDetails": {"truncated": False}}
     assert entered["previousEventId"] == 1
     assert ex.history[-1]["executionSucceededEventDetails"]["output"] == '{"a":1}'
+
+
+# ------------------------------------------------- heartbeats, tokens, input
+def test_heartbeat_timeout_unless_the_handler_beats():
+    definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 5, "HeartbeatSeconds": 1}))
+
+    def silent(event):
+        time.sleep(1.5)
+
+    ex = run(definition, {}, handlers={"worker": silent})
+    assert (ex.status, ex.error) == ("FAILED", "States.HeartbeatTimeout")
+    assert "LambdaFunctionTimedOut" in types(ex)
+
+    # A handler that takes 1.5 s but sends heartbeats succeeds.
+    def slow_but_alive(event, context):
+        for _ in range(3):
+            time.sleep(0.5)
+            context.heartbeat()
+        return "ok"
+
+    ex = run(definition, {}, handlers={"T": slow_but_alive})
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    assert ex.output == "ok"
+
+
+def test_pending_mock_times_out_on_the_virtual_clock():
+    definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 3600}))
+    started = time.perf_counter()
+    ex = run(definition, {}, mocks={"T": [{"Pending": True}]})
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_wait_for_task_token_exposes_the_token():
+    definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "Parameters": {"token.$": "$$.Task.Token"}}))
+    seen = []
+    ex = run(definition, {}, handlers={"T": lambda e: seen.append(e["token"]) or {"ok": True}})
+    assert ex.status == "SUCCEEDED"
+    assert len(seen[0]) == 36
+
+
+def test_non_json_handler_result_is_a_marshal_error():
+    ex = run(chain(("T", {"Type": "Task", "Resource": LAMBDA})), {}, handlers={"worker": lambda e: {1, 2}})
+    assert ex.error == "Runtime.MarshalError"
+
+
+def test_bad_execution_input_is_a_clear_error():
+    machine = asl_engine.load(chain(("P", {"Type": "Pass"})))
+    with pytest.raises(asl_engine.ExecutionInputError):
+        machine.run({"x": object()})
+    with pytest.raises(asl_engine.ExecutionInputError):
+        machine.run({"big": "x" * 300_000})
+    assert machine.run({"big": "x" * 300_000}, quotas=False).status == "SUCCEEDED"
+
+
+def test_data_limit_exceeded_on_state_output():
+    ex = run(chain(("State_1", {"Type": "Pass", "Result": {"a": "x" * 300_000}})), {})
+    assert (ex.error, ex.cause) == (
+        "States.DataLimitExceeded",
+        "The state/task 'State_1' returned a result with a size exceeding the maximum number of bytes service limit.",
+    )
