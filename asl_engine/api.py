@@ -203,7 +203,6 @@ class StateMachine:
                 "input": input_json,
                 "inputDetails": {"truncated": False},
                 "roleArn": role,
-                "stateMachineArn": machine_arn,
             },
         )
         execution = Execution(execution_name, execution_arn, machine_arn, "RUNNING", input, start_date=start)

@@ -11,7 +11,7 @@ top of these.)
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from ..dataflow.intrinsics import compile_intrinsic, is_intrinsic
 from ..dataflow.jsonpath import PathError, compile_path, compile_reference_path
@@ -480,19 +480,25 @@ def _check_all_last(ctx: _Ctx, items: list[Any], field: str, sp: str) -> None:
             ctx.error(f"{sp}/{field}/{i}", f"States.ALL must be in the last {field[:-1] if field.endswith('y') else field} entry")
 
 
-def _retriers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Retrier, ...]:
+def _objects(ctx: _Ctx, raw: Any, field: str, sp: str, what: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The objects of a ``Retry``/``Catch`` array, each with its JSON pointer."""
     if raw is None:
-        return ()
+        return
     if not isinstance(raw, list):
-        ctx.error(sp + "/Retry", "Retry must be an array")
-        return ()
-    _check_all_last(ctx, raw, "Retry", sp)
-    out = []
+        ctx.error(f"{sp}/{field}", f"{field} must be an array")
+        return
+    _check_all_last(ctx, raw, field, sp)
     for i, node in enumerate(raw):
-        rp = f"{sp}/Retry/{i}"
+        pointer = f"{sp}/{field}/{i}"
         if not isinstance(node, dict):
-            ctx.error(rp, "A Retrier must be an object")
+            ctx.error(pointer, f"A {what} must be an object")
             continue
+        yield pointer, node
+
+
+def _retriers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Retrier, ...]:
+    out = []
+    for rp, node in _objects(ctx, raw, "Retry", sp, "Retrier"):
         errors = _error_equals(ctx, node, rp)
         interval = node.get("IntervalSeconds", 1)
         attempts = node.get("MaxAttempts", 3)
@@ -514,18 +520,8 @@ def _retriers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Retrier, ...]:
 
 
 def _catchers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Catcher, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        ctx.error(sp + "/Catch", "Catch must be an array")
-        return ()
-    _check_all_last(ctx, raw, "Catch", sp)
     out = []
-    for i, node in enumerate(raw):
-        cp = f"{sp}/Catch/{i}"
-        if not isinstance(node, dict):
-            ctx.error(cp, "A Catcher must be an object")
-            continue
+    for cp, node in _objects(ctx, raw, "Catch", sp, "Catcher"):
         errors = _error_equals(ctx, node, cp)
         nxt = node.get("Next")
         if not isinstance(nxt, str):

@@ -384,3 +384,46 @@ def test_data_limit_exceeded_on_state_output():
         "States.DataLimitExceeded",
         "The state/task 'State_1' returned a result with a size exceeding the maximum number of bytes service limit.",
     )
+
+
+def test_failing_branch_aborts_a_pending_sibling():
+    definition = {
+        "StartAt": "Par",
+        "States": {
+            "Par": {
+                "Type": "Parallel",
+                "End": True,
+                "Branches": [
+                    {"StartAt": "Forever", "States": {"Forever": {"Type": "Task", "Resource": LAMBDA, "End": True}}},
+                    {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Boom", "Cause": "x"}}},
+                ],
+            }
+        },
+    }
+    started = time.perf_counter()
+    ex = run(definition, {}, mocks={"Forever": [{"Pending": True}]})
+    assert time.perf_counter() - started < 2.0
+    assert (ex.status, ex.error, ex.cause) == ("FAILED", "Boom", "x")
+    kinds = types(ex)
+    assert "TaskStateAborted" in kinds
+    assert kinds[-2:] == ["ParallelStateFailed", "ExecutionFailed"]
+
+
+def test_map_max_concurrency_one_runs_in_order():
+    order = []
+
+    def record(event):
+        order.append(event)
+        return event
+
+    processor = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
+    ex = run(_map(processor, MaxConcurrency=1), [3, 1, 2], handlers={"worker": record})
+    assert ex.output == [3, 1, 2]
+    assert order == [3, 1, 2]
+
+
+def test_map_input_must_be_an_array():
+    processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    ex = run(_map(processor), {"not": "a list"})
+    assert ex.error == "States.Runtime"
+    assert ex.cause.endswith('Map state input must be an array but was: {"not":"a list"}')

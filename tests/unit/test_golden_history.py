@@ -1,0 +1,65 @@
+"""A whole execution's history, event by event, against a reviewed golden file.
+
+Regenerate after an intended change with ``ASL_UPDATE_GOLDEN=1 pytest tests/unit/test_golden_history.py``
+and review the diff: every field is API that users assert on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import asl_engine
+from asl_engine import TaskFailure, VirtualClock
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+def _charge_handler():
+    calls = []
+
+    def charge(event):
+        calls.append(event)
+        if len(calls) == 1:
+            raise TaskFailure("Busy", "try later")
+        return {"charged": 30}
+
+    return charge
+
+
+def _ship(event):
+    raise TaskFailure("NoCourier", "none available")
+
+
+def _history_without_timestamps(execution):
+    return [{k: v for k, v in event.items() if k != "timestamp"} for event in execution.history]
+
+
+def test_golden_history():
+    machine = asl_engine.load(GOLDEN / "order_flow.asl.json")
+    clock = VirtualClock(datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc))
+    execution = machine.run(
+        {"items": ["a", "b"]},
+        handlers={"charge": _charge_handler(), "ship": _ship},
+        clock=clock,
+        name="golden",
+    )
+    assert execution.status == "SUCCEEDED"
+    actual = {"output": execution.output, "history": _history_without_timestamps(execution)}
+    path = GOLDEN / "order_flow.history.json"
+    if os.environ.get("ASL_UPDATE_GOLDEN"):
+        path.write_text(json.dumps(actual, indent=1) + "\n")
+    expected = json.loads(path.read_text())
+    assert actual == expected
+
+
+def test_timestamps_are_ordered_and_show_the_backoff():
+    machine = asl_engine.load(GOLDEN / "order_flow.asl.json")
+    clock = VirtualClock(datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc))
+    execution = machine.run({"items": []}, handlers={"charge": _charge_handler(), "ship": _ship}, clock=clock)
+    stamps = [e["timestamp"] for e in execution.history]
+    assert stamps == sorted(stamps)
+    scheduled = [e["timestamp"] for e in execution.history if e["type"] == "LambdaFunctionScheduled"]
+    assert (scheduled[1] - scheduled[0]).total_seconds() >= 2

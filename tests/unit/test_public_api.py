@@ -1,0 +1,39 @@
+"""The public API is pinned: changing it must be a decision, not an accident."""
+
+import inspect
+
+import asl_engine
+
+
+def test_exported_names():
+    assert sorted(asl_engine.__all__) == sorted([
+        "AslEngineError", "Clock", "DefinitionError", "Diagnostic", "EngineError", "Execution",
+        "ExecutionInputError", "HandlerImportError", "StateMachine", "SystemClock", "TaskFailure",
+        "TaskRequest", "VirtualClock", "load", "validate",
+    ])
+    for name in asl_engine.__all__:
+        assert getattr(asl_engine, name).__doc__, f"{name} needs a docstring"
+
+
+def test_run_signature():
+    params = inspect.signature(asl_engine.StateMachine.run).parameters
+    assert list(params) == [
+        "self", "input", "handlers", "mocks", "clock", "name", "account", "region",
+        "state_machine_type", "role_arn", "seed", "listeners", "quotas",
+    ]
+
+
+def test_execution_fields():
+    fields = set(asl_engine.Execution.__dataclass_fields__)
+    assert {"status", "output", "error", "cause", "history", "name", "arn", "input", "start_date", "stop_date"} <= fields
+
+
+def test_errors_form_one_tree():
+    for cls in (asl_engine.DefinitionError, asl_engine.EngineError, asl_engine.ExecutionInputError, asl_engine.HandlerImportError):
+        assert issubclass(cls, asl_engine.AslEngineError)
+
+
+def test_py_typed_is_shipped():
+    from pathlib import Path
+
+    assert (Path(asl_engine.__file__).parent / "py.typed").exists()
