@@ -23,6 +23,7 @@ Semantics copied from AWS (which uses Jayway JsonPath):
 from __future__ import annotations
 
 import json
+import random
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -58,10 +59,12 @@ class PathNotFound(LookupError):
 
 @dataclass(slots=True)
 class Env:
-    """What a path can reach besides ``$``: the context object and variables."""
+    """What an expression can reach besides ``$``: the context object, the
+    variables, and the execution's source of randomness (``States.UUID``...)."""
 
     context: Mapping[str, Any]
     variables: Mapping[str, Any] | None = None
+    rng: random.Random | None = None
 
 
 _MISSING = object()

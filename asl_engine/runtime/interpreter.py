@@ -184,13 +184,13 @@ class Interpreter:
             "StateMachine": self._machine_ctx,
             "State": state_ctx,
         }
-        return Env(context, None)
+        return Env(context, None, self._rng)
 
     @staticmethod
     def _with_retry_count(env: Env, count: int) -> Env:
         context = dict(env.context)
         context["State"] = dict(context["State"], RetryCount=count)
-        return Env(context, env.variables)
+        return Env(context, env.variables, env.rng)
 
     # ------------------------------------------------------------- data flow
     @staticmethod
@@ -362,7 +362,7 @@ class Interpreter:
         def attempt(attempt_env: Env, retry_count: int) -> Any:
             if state.callback:
                 token = {"Token": str(uuid.UUID(int=self._rng.getrandbits(128), version=4))}
-                attempt_env = Env(dict(attempt_env.context, Task=token), attempt_env.variables)
+                attempt_env = Env(dict(attempt_env.context, Task=token), attempt_env.variables, attempt_env.rng)
             params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
             timeout = self._resolve_seconds(state.timeout_seconds, "TimeoutSecondsPath", effective, attempt_env)
             heartbeat = self._resolve_seconds(state.heartbeat_seconds, "HeartbeatSecondsPath", effective, attempt_env)
@@ -435,7 +435,7 @@ class Interpreter:
             child.last_event = history.add("MapIterationStarted", child.last_event, details)
             try:
                 if state.parameters is not None:
-                    item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables)
+                    item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables, env.rng)
                     item_input = state.parameters.evaluate(effective, item_env)
                 else:
                     item_input = item

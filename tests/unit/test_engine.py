@@ -427,3 +427,10 @@ def test_map_input_must_be_an_array():
     ex = run(_map(processor), {"not": "a list"})
     assert ex.error == "States.Runtime"
     assert ex.cause.endswith('Map state input must be an array but was: {"not":"a list"}')
+
+
+def test_seed_makes_uuid_reproducible():
+    definition = chain(("P", {"Type": "Pass", "Parameters": {"id.$": "States.UUID()", "r.$": "States.MathRandom(1, 1000)"}}))
+    first = run(definition, {}, seed=7).output
+    assert run(definition, {}, seed=7).output == first
+    assert run(definition, {}, seed=8).output != first

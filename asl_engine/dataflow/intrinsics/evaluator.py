@@ -96,11 +96,12 @@ class Intrinsic:
     def evaluate(self, data: Any, env: Env | None = None, *, rng: random.Random | None = None) -> Any:
         """Evaluate against ``data`` (``$``) and ``env`` (``$$`` and variables).
 
-        ``rng`` replaces the default randomness of ``States.MathRandom`` (when
-        unseeded) and ``States.UUID``. Raises ``StatesError`` (``States.Runtime``).
-        The result may share nested objects with ``data``; copy before mutating.
+        ``rng`` (default: ``env.rng``) replaces the default randomness of
+        ``States.MathRandom`` (when unseeded) and ``States.UUID``. Raises
+        ``StatesError`` (``States.Runtime``). The result may share nested
+        objects with ``data``; copy before mutating.
         """
-        ctx = CallContext(rng=rng)
+        ctx = CallContext(rng=rng if rng is not None else (env.rng if env is not None else None))
         try:
             return _evaluate_call(self.call, data, env, ctx)
         except _PathMiss as miss:
