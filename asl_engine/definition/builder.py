@@ -49,26 +49,26 @@ UNSUPPORTED = "UNSUPPORTED_FEATURE"
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
 # Fields allowed per state type (JSONPath query language).
-_COMMON = {"Type", "Comment", "QueryLanguage", "Assign"}
+_COMMON = {"Type", "Comment", "QueryLanguage"}
 _IO = {"InputPath", "OutputPath"}
 _FLOW = {"Next", "End"}
 _ALLOWED: dict[str, set[str]] = {
-    "Pass": _COMMON | _IO | _FLOW | {"Result", "ResultPath", "Parameters"},
+    "Pass": _COMMON | _IO | _FLOW | {"Result", "ResultPath", "Parameters", "Assign"},
     "Task": _COMMON | _IO | _FLOW | {
         "Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch",
         "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath",
-        "Credentials",
+        "Credentials", "Assign",
     },
-    "Choice": _COMMON | _IO | {"Choices", "Default"},
-    "Wait": _COMMON | _IO | _FLOW | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
+    "Choice": _COMMON | _IO | {"Choices", "Default", "Assign"},
+    "Wait": _COMMON | _IO | _FLOW | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
     "Succeed": _COMMON | _IO,
     "Fail": _COMMON | {"Error", "ErrorPath", "Cause", "CausePath"},
-    "Parallel": _COMMON | _IO | _FLOW | {"Branches", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"},
+    "Parallel": _COMMON | _IO | _FLOW | {"Branches", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "Assign"},
     "Map": _COMMON | _IO | _FLOW | {
         "Iterator", "ItemProcessor", "ItemsPath", "ItemSelector", "Parameters", "ResultSelector",
         "ResultPath", "Retry", "Catch", "MaxConcurrency", "MaxConcurrencyPath",
         "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
-        "ToleratedFailurePercentagePath", "ItemReader", "ItemBatcher", "ResultWriter", "Label",
+        "ToleratedFailurePercentagePath", "ItemReader", "ItemBatcher", "ResultWriter", "Label", "Assign",
     },
 }
 
@@ -246,9 +246,9 @@ def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
     for key in raw:
         if key not in _ALLOWED[state_type]:
             ctx.error(f"{sp}/{key}", f"Field '{key}' is not supported for state type {state_type}")
-    if "Assign" in raw:
-        ctx.error(sp + "/Assign", "Variables (Assign) are not supported yet by this engine", UNSUPPORTED)
     common: dict[str, Any] = {"name": name, "type": state_type}
+    if "Assign" in raw and state_type not in ("Succeed", "Fail"):
+        common["assign"] = _assign_block(ctx, raw["Assign"], sp + "/Assign")
     if state_type not in ("Choice", "Succeed", "Fail"):
         nxt, end = raw.get("Next"), raw.get("End", False)
         if "Next" in raw and end:
@@ -276,6 +276,25 @@ def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
         common["catchers"] = _catchers(ctx, raw.get("Catch"), sp)
     builder = _BUILDERS[state_type]
     return builder(ctx, raw, sp, common)
+
+
+# AWS: a variable name follows the Unicode identifier rules (ID_Start, then
+# ID_Continue), at most 80 characters, and "states" is reserved.
+_VARIABLE_NAME_MAX = 80
+
+
+def _assign_block(ctx: _Ctx, raw: Any, pointer: str) -> Any:
+    """Compile an ``Assign`` object (JSONPath: ``"name.$"`` keys take paths)."""
+    if not isinstance(raw, dict):
+        ctx.error(pointer, "Assign must be a JSON object")
+        return None
+    for key in raw:
+        name = key[:-2] if key.endswith(".$") else key
+        if not name.isidentifier() or len(name) > _VARIABLE_NAME_MAX:
+            ctx.error(f"{pointer}/{key}", f"Invalid variable name '{name}': a variable name is an identifier of at most {_VARIABLE_NAME_MAX} characters")
+        elif name == "states":
+            ctx.error(f"{pointer}/{key}", "The variable name 'states' is reserved")
+    return _template(ctx, {"Assign": raw}, "Assign", pointer[: -len("/Assign")])
 
 
 def _pass(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
@@ -323,9 +342,12 @@ def _choice(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) 
             ctx.error(rp, "These fields are required: [Next]")
             continue
         try:
-            rules.append(ChoiceRule(compile_rule(rule), rule["Next"]))
+            predicate = compile_rule(rule)
         except ChoiceRuleError as exc:
             ctx.error(rp, str(exc))
+            continue
+        assign = _assign_block(ctx, rule["Assign"], rp + "/Assign") if "Assign" in rule else None
+        rules.append(ChoiceRule(predicate, rule["Next"], assign))
     default = raw.get("Default")
     if default is not None and not isinstance(default, str):
         ctx.error(sp + "/Default", "Default must be a string")
@@ -527,7 +549,6 @@ def _catchers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Catcher, ...]:
         if not isinstance(nxt, str):
             ctx.error(cp, "These fields are required: [Next]")
             continue
-        if "Assign" in node:
-            ctx.error(cp + "/Assign", "Variables (Assign) are not supported yet by this engine", UNSUPPORTED)
-        out.append(Catcher(errors, nxt, _path_field(ctx, node, "ResultPath", cp, reference=True)))
+        assign = _assign_block(ctx, node["Assign"], cp + "/Assign") if "Assign" in node else None
+        out.append(Catcher(errors, nxt, _path_field(ctx, node, "ResultPath", cp, reference=True), assign))
     return tuple(out)

@@ -67,12 +67,14 @@ class Catcher:
     error_equals: tuple[str, ...]
     next: str
     result_path: Any = None  # Path, DISCARD, or None for "$"
+    assign: Evaluable | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ChoiceRule:
     predicate: Predicate
     next: str
+    assign: Evaluable | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +93,7 @@ class State:
     result_path: Any = None  # None: "$" (replace); DISCARD: null; else reference Path
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
+    assign: Evaluable | None = None  # evaluated when the state succeeds
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

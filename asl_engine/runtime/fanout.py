@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import StatesError
+from .variables import Scope
 
 if TYPE_CHECKING:  # pragma: no cover
     from .interpreter import Frame
@@ -80,7 +81,7 @@ def run_all(
     def run_one(index: int) -> None:
         if cancel.is_set() or parent.cancel.is_set():
             raise _Skipped()
-        child = Frame(cancel, parent.last_event)
+        child = Frame(cancel, parent.last_event, Scope(parent.scope))
         try:
             results[index] = jobs[index](child)
         except StatesError as err:

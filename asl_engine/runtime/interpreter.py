@@ -12,9 +12,10 @@ The JSONPath data flow follows AWS's order exactly:
 from __future__ import annotations
 
 import random
+import re
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -39,6 +40,7 @@ from ..tasks.dispatch import TaskDispatcher
 from .clock import Clock
 from .fanout import run_all
 from .quotas import MAX_PAYLOAD_BYTES, check_payload
+from .variables import Scope
 from .retry import backoff_delay, error_matches, is_recoverable
 
 __all__ = ["Aborted", "Frame", "Interpreter", "TimedOut", "iso_time"]
@@ -59,11 +61,14 @@ def iso_time(moment: datetime) -> str:
 
 @dataclass(slots=True)
 class Frame:
-    """Where a program runs: its cancel flag, last event id and Map iteration."""
+    """Where a program runs: its cancel flag, last event id, variables scope,
+    Map iteration, and the assignments of the state running now."""
 
     cancel: threading.Event
     last_event: int
+    scope: Scope = field(default_factory=Scope)
     map_index: int | None = None
+    assigned: dict[str, Any] | None = None
 
 
 _DataFlow = Callable[[Any, Env], Any]
@@ -129,7 +134,8 @@ class Interpreter:
                 now,
             )
             frame.last_event = entered
-            env = self._env(state, now)
+            frame.assigned = None
+            env = self._env(state, now, frame.scope.view)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
             except StatesError as err:
@@ -142,7 +148,12 @@ class Interpreter:
                 catcher = self._find_catcher(state, err)
                 if catcher is None:
                     raise
-                output = self._apply_result_path(catcher.result_path, data, err.to_output(), env)
+                error_output = err.to_output()
+                # A Catcher's own Assign replaces the state's (AWS: the state's
+                # top-level Assign is not evaluated when a Catcher matches).
+                frame.assigned = None
+                self._assign(catcher.assign, error_output, env, frame)
+                output = self._apply_result_path(catcher.result_path, data, error_output, env)
                 data_json = self._exited(state, output, frame)
                 data, name = output, catcher.next
                 continue
@@ -155,15 +166,27 @@ class Interpreter:
         return data
 
     def _exited(self, state: State, output: Any, frame: Frame) -> str:
-        """Record ``<Type>StateExited``; return the output's JSON (the next state's input)."""
+        """Apply the state's assignments and record ``<Type>StateExited``.
+
+        Return the output's JSON (the next state's input).
+        """
         text = to_json(output)
         check_payload(text, state.name, self._max_payload)
-        frame.last_event = self.history.add(
-            state.type + "StateExited",
-            frame.last_event,
-            {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
-        )
+        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": {"truncated": False}}
+        assigned = frame.assigned
+        if assigned is not None:
+            details["assignedVariables"] = {name: to_json(value) for name, value in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+            frame.scope.assign(assigned)
+            frame.assigned = None
+        frame.last_event = self.history.add(state.type + "StateExited", frame.last_event, details)
         return text
+
+    @staticmethod
+    def _assign(assign: Any, value: Any, env: Env, frame: Frame) -> None:
+        """Evaluate an ``Assign`` block (``$`` = ``value``); applied when the state exits."""
+        if assign is not None:
+            frame.assigned = assign.evaluate(value, env)
 
     def _find_catcher(self, state: State, err: StatesError) -> Any:
         if not state.catchers or not is_recoverable(err.error):
@@ -174,7 +197,7 @@ class Interpreter:
         return None
 
     # --------------------------------------------------------------- context
-    def _env(self, state: State, entered: datetime) -> Env:
+    def _env(self, state: State, entered: datetime, variables: Mapping[str, Any]) -> Env:
         """The context object (``$$``) of a state entered at ``entered``."""
         state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(entered)}
         if state.type in _RETRY_TYPES:
@@ -184,7 +207,7 @@ class Interpreter:
             "StateMachine": self._machine_ctx,
             "State": state_ctx,
         }
-        return Env(context, None, self._rng)
+        return Env(context, variables, self._rng)
 
     @staticmethod
     def _with_retry_count(env: Env, count: int) -> Env:
@@ -216,10 +239,11 @@ class Interpreter:
         except PathNotFound as exc:
             raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
 
-    def _finish(self, state: State, raw_input: Any, result: Any, env: Env) -> Any:
-        """ResultSelector -> ResultPath -> OutputPath."""
+    def _finish(self, state: State, raw_input: Any, result: Any, env: Env, frame: Frame) -> Any:
+        """ResultSelector -> (Assign) -> ResultPath -> OutputPath."""
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, env)
+        self._assign(state.assign, result, env, frame)
         output = self._apply_result_path(state.result_path, raw_input, result, env)
         return self._select(state.output_path, output, env)
 
@@ -232,6 +256,7 @@ class Interpreter:
             result = state.result
         else:
             result = effective
+        self._assign(state.assign, result, env, frame)
         output = self._apply_result_path(state.result_path, data, result, env)
         return state.next, self._select(state.output_path, output, env)
 
@@ -245,10 +270,13 @@ class Interpreter:
         for rule in state.choices:
             if rule.predicate(effective, env):
                 target = rule.next
+                self._assign(rule.assign, effective, env, frame)
                 break
         else:
             if target is None:
                 raise StatesError("States.NoChoiceMatched", f"No Choice Rule matched and no Default was given in state '{state.name}'")
+            # The state's own Assign applies only when the Default is taken.
+            self._assign(state.assign, effective, env, frame)
         return target, self._select(state.output_path, effective, env)
 
     def _fail(self, state: FailState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
@@ -263,6 +291,7 @@ class Interpreter:
     def _wait(self, state: WaitState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         effective = self._select(state.input_path, data, env)
         delay = self._wait_delay(state, effective, env)
+        self._assign(state.assign, effective, env, frame)
         self._sleep(delay, frame)
         return state.next, self._select(state.output_path, effective, env)
 
@@ -369,7 +398,7 @@ class Interpreter:
             return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat)
 
         result, env = self._with_retry(state, env, frame, attempt)
-        return state.next, self._finish(state, data, result, env)
+        return state.next, self._finish(state, data, result, env, frame)
 
     @staticmethod
     def _resolve_seconds(value: Any, field: str, effective: Any, env: Env) -> int | None:
@@ -393,7 +422,7 @@ class Interpreter:
             return results
 
         result, env = self._with_retry_events(state, env, frame, attempt, "ParallelStateFailed")
-        return state.next, self._finish(state, data, result, env)
+        return state.next, self._finish(state, data, result, env, frame)
 
     def _branch_job(self, program: Program, branch_input: Any) -> Callable[[Frame], Any]:
         def job(child: Frame) -> Any:
@@ -422,7 +451,7 @@ class Interpreter:
             return results
 
         result, env = self._with_retry_events(state, env, frame, attempt, "MapStateFailed")
-        return state.next, self._finish(state, data, result, env)
+        return state.next, self._finish(state, data, result, env, frame)
 
     def _iteration_job(self, state: MapState, index: int, item: Any, effective: Any, env: Env) -> Callable[[Frame], Any]:
         history = self.history
@@ -457,26 +486,57 @@ class Interpreter:
         if value is None or isinstance(value, int):
             return value
         resolved = _path_value(value, effective, env)
-        if isinstance(resolved, bool) or not isinstance(resolved, (int, float)) or (isinstance(resolved, float) and not resolved.is_integer()):
+        number = _integer(resolved)
+        if number is None:
             raise StatesError("States.Runtime", f"The {field} field refers to value \"{_render(resolved)}\" which is not a valid integer: {value.text}")
-        if resolved < 0:
+        if number < 0:
             name = field[: -len("Path")]
             raise StatesError("States.Runtime", f"{name} cannot be negative.")
-        return int(resolved)
+        return number
 
     @staticmethod
     def _map_pct(value: Any, effective: Any, env: Env) -> float | None:
         if value is None or isinstance(value, (int, float)):
             return value
         resolved = _path_value(value, effective, env)
-        if isinstance(resolved, bool) or not isinstance(resolved, (int, float)):
+        number = _float(resolved)
+        if number is None:
             raise StatesError(
                 "States.Runtime",
                 f"The ToleratedFailurePercentagePath field refers to value \"{_render(resolved)}\" which is not a valid float: {value.text}",
             )
-        if not 0 <= resolved <= 100:
+        if not 0 <= number <= 100:
             raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
-        return float(resolved)
+        return number
+
+
+_INT_TEXT = re.compile(r"[+-]?\d+")
+_FLOAT_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _integer(value: Any) -> int | None:
+    """A JSON value read as an integer the way AWS reads ``...Path`` fields:
+    integers, integral numbers, and strings holding an integer (AWS accepts "1")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _float(value: Any) -> float | None:
+    """As ``_integer``, for ``ToleratedFailurePercentagePath`` (a float)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value):
+        return float(value)
+    return None
 
 
 def _path_value(path: Any, data: Any, env: Env) -> Any:
