@@ -14,6 +14,10 @@ import re
 from typing import Any, Callable, Iterator, Mapping
 
 from ..dataflow.intrinsics import compile_intrinsic, is_intrinsic
+from ..dataflow.jsonata import JsonataSyntaxError
+from ..dataflow.jsonata import compile_expression as compile_jsonata
+from ..dataflow.jsonata import is_expression as is_jsonata
+from ..dataflow.jsonata import template as jsonata_template
 from ..dataflow.jsonpath import PathError, compile_path, compile_reference_path
 from ..dataflow.payload import compile_template, compile_value
 from ..dataflow.timestamps import parse_timestamp
@@ -44,6 +48,7 @@ SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
 MISSING_END = "MISSING_END_STATE"
 INVALID_JSONPATH = "INVALID_JSON_PATH"
+INVALID_JSONATA = "INVALID_JSONATA"
 UNSUPPORTED = "UNSUPPORTED_FEATURE"
 
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -72,14 +77,40 @@ _ALLOWED: dict[str, set[str]] = {
     },
 }
 
+# Fields allowed per state type (JSONata query language): no paths, no
+# Parameters/ResultSelector/ResultPath; Arguments and Output instead.
+_J_COMMON = {"Type", "Comment", "QueryLanguage"}
+_ALLOWED_JSONATA: dict[str, set[str]] = {
+    "Pass": _J_COMMON | _FLOW | {"Output", "Assign"},
+    "Task": _J_COMMON | _FLOW | {
+        "Resource", "Arguments", "Output", "Assign", "Retry", "Catch",
+        "TimeoutSeconds", "HeartbeatSeconds", "Credentials",
+    },
+    "Choice": _J_COMMON | {"Choices", "Default", "Output", "Assign"},
+    "Wait": _J_COMMON | _FLOW | {"Seconds", "Timestamp", "Output", "Assign"},
+    "Succeed": _J_COMMON | {"Output"},
+    "Fail": _J_COMMON | {"Error", "Cause"},
+    "Parallel": _J_COMMON | _FLOW | {"Branches", "Arguments", "Output", "Assign", "Retry", "Catch"},
+    "Map": _J_COMMON | _FLOW | {
+        "Iterator", "ItemProcessor", "Items", "ItemSelector", "Output", "Assign", "Retry", "Catch",
+        "MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage",
+        "ItemReader", "ItemBatcher", "ResultWriter", "Label",
+    },
+}
+
+_LANGUAGES = ("JSONPath", "JSONata")
+
 _STATE_NAME_MAX = 80
 
 
 class _Ctx:
     """Collects diagnostics while the builder walks the document."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "JSONPath") -> None:
         self.diagnostics: list[Diagnostic] = []
+        # The machine's QueryLanguage: the default of every state, including
+        # the states inside Map and Parallel (ASL spec).
+        self.language = language
 
     def error(self, pointer: str, message: str, code: str = SCHEMA) -> None:
         self.diagnostics.append(Diagnostic(ERROR, code, pointer, message))
@@ -96,10 +127,10 @@ def build_machine(document: Any) -> tuple[Machine | None, list[Diagnostic]]:
         ctx.error("", "Definition must be a valid JSON object")
         return None, ctx.diagnostics
     query_language = document.get("QueryLanguage", "JSONPath")
-    if query_language == "JSONata":
-        ctx.error("/QueryLanguage", "QueryLanguage 'JSONata' is not supported yet by this engine", UNSUPPORTED)
-    elif query_language != "JSONPath":
+    if query_language not in _LANGUAGES:
         ctx.error("/QueryLanguage", f"QueryLanguage must be 'JSONPath' or 'JSONata', not {query_language!r}")
+    else:
+        ctx.language = query_language
     program = _program(ctx, document, "", top=True)
     timeout = document.get("TimeoutSeconds")
     if timeout is not None and (not _is_int(timeout) or timeout <= 0):
@@ -240,15 +271,21 @@ def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
     if state_type not in STATE_TYPES:
         ctx.error(sp + "/Type", f"Unknown state type: {state_type!r}" if "Type" in raw else "These fields are required: [Type]")
         return None
-    if raw.get("QueryLanguage", "JSONPath") == "JSONata":
-        ctx.error(sp + "/QueryLanguage", "QueryLanguage 'JSONata' is not supported yet by this engine", UNSUPPORTED)
+    language = raw.get("QueryLanguage", ctx.language)
+    if language not in _LANGUAGES:
+        ctx.error(sp + "/QueryLanguage", f"QueryLanguage must be 'JSONPath' or 'JSONata', not {language!r}")
         return None
+    if ctx.language == "JSONata" and language == "JSONPath":
+        ctx.error(sp, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
+        return None
+    jsonata = language == "JSONata"
+    allowed = _ALLOWED_JSONATA[state_type] if jsonata else _ALLOWED[state_type]
     for key in raw:
-        if key not in _ALLOWED[state_type]:
-            ctx.error(f"{sp}/{key}", f"Field '{key}' is not supported for state type {state_type}")
-    common: dict[str, Any] = {"name": name, "type": state_type}
+        if key not in allowed:
+            ctx.error(f"{sp}/{key}", f"Field '{key}' is not supported for state type {state_type} in {language}")
+    common: dict[str, Any] = {"name": name, "type": state_type, "jsonata": jsonata}
     if "Assign" in raw and state_type not in ("Succeed", "Fail"):
-        common["assign"] = _assign_block(ctx, raw["Assign"], sp + "/Assign")
+        common["assign"] = _assign_block(ctx, raw["Assign"], sp + "/Assign", jsonata)
     if state_type not in ("Choice", "Succeed", "Fail"):
         nxt, end = raw.get("Next"), raw.get("End", False)
         if "Next" in raw and end:
@@ -259,10 +296,19 @@ def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
             ctx.error(sp + "/Next", "Next must be a string")
             nxt = None
         common["next"], common["end"] = nxt, end is True
-    if state_type != "Fail":
+    if jsonata:
+        if state_type != "Fail":
+            common["output"] = _jsonata_template(ctx, raw, "Output", sp)
+        if state_type in ("Task", "Parallel"):
+            common["parameters"] = _jsonata_template(ctx, raw, "Arguments", sp)
+        elif state_type == "Map":
+            common["parameters"] = _jsonata_template(ctx, raw, "ItemSelector", sp)
+    elif state_type != "Fail":
         common["input_path"] = _path_field(ctx, raw, "InputPath", sp)
         common["output_path"] = _path_field(ctx, raw, "OutputPath", sp)
-    if state_type in ("Pass", "Task", "Parallel", "Map"):
+    if jsonata:
+        pass
+    elif state_type in ("Pass", "Task", "Parallel", "Map"):
         common["result_path"] = _path_field(ctx, raw, "ResultPath", sp, reference=True)
         if state_type == "Map" and "ItemSelector" in raw:
             if "Parameters" in raw:
@@ -271,9 +317,10 @@ def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
         else:
             common["parameters"] = _template(ctx, raw, "Parameters", sp)
     if state_type in ("Task", "Parallel", "Map"):
-        common["result_selector"] = _template(ctx, raw, "ResultSelector", sp)
+        if not jsonata:
+            common["result_selector"] = _template(ctx, raw, "ResultSelector", sp)
         common["retriers"] = _retriers(ctx, raw.get("Retry"), sp)
-        common["catchers"] = _catchers(ctx, raw.get("Catch"), sp)
+        common["catchers"] = _catchers(ctx, raw.get("Catch"), sp, jsonata)
     builder = _BUILDERS[state_type]
     return builder(ctx, raw, sp, common)
 
@@ -283,18 +330,55 @@ def _state(ctx: _Ctx, name: str, raw: Any, sp: str) -> State | None:
 _VARIABLE_NAME_MAX = 80
 
 
-def _assign_block(ctx: _Ctx, raw: Any, pointer: str) -> Any:
-    """Compile an ``Assign`` object (JSONPath: ``"name.$"`` keys take paths)."""
+def _assign_block(ctx: _Ctx, raw: Any, pointer: str, jsonata: bool = False) -> Any:
+    """Compile an ``Assign`` object (JSONPath: ``"name.$"`` keys take paths;
+    JSONata: values may be ``{% %}`` expressions at any depth)."""
     if not isinstance(raw, dict):
         ctx.error(pointer, "Assign must be a JSON object")
         return None
     for key in raw:
-        name = key[:-2] if key.endswith(".$") else key
+        name = key[:-2] if key.endswith(".$") and not jsonata else key
         if not name.isidentifier() or len(name) > _VARIABLE_NAME_MAX:
             ctx.error(f"{pointer}/{key}", f"Invalid variable name '{name}': a variable name is an identifier of at most {_VARIABLE_NAME_MAX} characters")
         elif name == "states":
             ctx.error(f"{pointer}/{key}", "The variable name 'states' is reserved")
+    if jsonata:
+        return _compile_jsonata_template(ctx, raw, pointer)
     return _template(ctx, {"Assign": raw}, "Assign", pointer[: -len("/Assign")])
+
+
+def _compile_jsonata_template(ctx: _Ctx, value: Any, pointer: str) -> Any:
+    try:
+        return jsonata_template(value)
+    except JsonataSyntaxError as exc:
+        ctx.error(pointer + (exc.location or ""), f"Invalid JSONata expression: {exc}", INVALID_JSONATA)
+        return None
+
+
+def _jsonata_template(ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str) -> Any:
+    """A JSONata JSON template field (Arguments, Output, Items, ...), or None when absent."""
+    if key not in raw:
+        return None
+    return _compile_jsonata_template(ctx, raw[key], f"{sp}/{key}")
+
+
+def _jsonata_scalar(
+    ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str, check: Callable[[Any], bool], what: str
+) -> Any:
+    """A field holding a literal (checked by ``check``) or a ``{% %}`` expression."""
+    if key not in raw:
+        return None
+    value = raw[key]
+    if isinstance(value, str) and is_jsonata(value):
+        try:
+            return compile_jsonata(value)
+        except JsonataSyntaxError as exc:
+            ctx.error(f"{sp}/{key}", f"Invalid JSONata expression: {exc}", INVALID_JSONATA)
+            return None
+    if not check(value):
+        ctx.error(f"{sp}/{key}", f"{key} must be {what} or a JSONata expression")
+        return None
+    return value
 
 
 def _pass(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
@@ -312,11 +396,16 @@ def _task(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) ->
     if not isinstance(resource, str) or not resource:
         ctx.error(sp + ("/Resource" if "Resource" in raw else ""), "These fields are required: [Resource]" if "Resource" not in raw else "Resource must be a non-empty string")
         resource = ""
-    timeout = _number_or_path(ctx, raw, "TimeoutSeconds", sp, _positive_int, "a positive integer")
-    heartbeat = _number_or_path(ctx, raw, "HeartbeatSeconds", sp, _positive_int, "a positive integer")
+    if common["jsonata"]:
+        timeout = _jsonata_scalar(ctx, raw, "TimeoutSeconds", sp, _positive_int, "a positive integer")
+        heartbeat = _jsonata_scalar(ctx, raw, "HeartbeatSeconds", sp, _positive_int, "a positive integer")
+        credentials = _jsonata_template(ctx, raw, "Credentials", sp)
+    else:
+        timeout = _number_or_path(ctx, raw, "TimeoutSeconds", sp, _positive_int, "a positive integer")
+        heartbeat = _number_or_path(ctx, raw, "HeartbeatSeconds", sp, _positive_int, "a positive integer")
+        credentials = _template(ctx, raw, "Credentials", sp)
     if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:
         ctx.error(sp + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds")
-    credentials = _template(ctx, raw, "Credentials", sp)
     return TaskState(
         resource=resource,
         timeout_seconds=timeout,
@@ -341,6 +430,9 @@ def _choice(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) 
         if not isinstance(rule.get("Next"), str):
             ctx.error(rp, "These fields are required: [Next]")
             continue
+        if common["jsonata"]:
+            rules.append(_jsonata_rule(ctx, rule, rp))
+            continue
         try:
             predicate = compile_rule(rule)
         except ChoiceRuleError as exc:
@@ -355,12 +447,30 @@ def _choice(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) 
     return ChoiceState(choices=tuple(rules), default=default, **common)
 
 
+def _jsonata_rule(ctx: _Ctx, rule: Mapping[str, Any], rp: str) -> ChoiceRule:
+    """A JSONata Choice Rule: ``{Condition, Next, Assign?, Output?}``."""
+    for key in rule:
+        if key not in ("Condition", "Next", "Assign", "Output", "Comment"):
+            ctx.error(f"{rp}/{key}", f"Field '{key}' is not supported in a JSONata Choice Rule")
+    if "Condition" not in rule:
+        ctx.error(rp, "These fields are required: [Condition]")
+    condition = _jsonata_scalar(ctx, rule, "Condition", rp, lambda v: isinstance(v, bool), "a boolean")
+    assign = _assign_block(ctx, rule["Assign"], rp + "/Assign", True) if "Assign" in rule else None
+    return ChoiceRule(None, rule["Next"], assign, condition, _jsonata_template(ctx, rule, "Output", rp))
+
+
 def _wait(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
     given = [k for k in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if k in raw]
     if len(given) != 1:
         ctx.error(sp, "A Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath")
     seconds = timestamp = None
     seconds_path = timestamp_path = None
+    if common["jsonata"]:
+        seconds = _jsonata_scalar(ctx, raw, "Seconds", sp, lambda v: _is_int(v) and 0 <= v <= 99999999, "a non-negative integer")
+        timestamp = _jsonata_scalar(
+            ctx, raw, "Timestamp", sp, lambda v: isinstance(v, str) and parse_timestamp(v) is not None, "an ISO-8601 timestamp"
+        )
+        return WaitState(seconds=seconds, timestamp=timestamp, **common)
     if "Seconds" in raw:
         seconds = raw["Seconds"]
         if not _is_int(seconds) or seconds < 0 or seconds > 99999999:
@@ -411,6 +521,13 @@ def _fail_field(ctx: _Ctx, raw: Mapping[str, Any], key: str, sp: str) -> Any:
 
 
 def _fail(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> State:
+    if common["jsonata"]:
+        is_str: Callable[[Any], bool] = lambda v: isinstance(v, str)  # noqa: E731
+        return FailState(
+            error=_jsonata_scalar(ctx, raw, "Error", sp, is_str, "a string"),
+            cause=_jsonata_scalar(ctx, raw, "Cause", sp, is_str, "a string"),
+            **common,
+        )
     return FailState(error=_fail_field(ctx, raw, "Error", sp), cause=_fail_field(ctx, raw, "Cause", sp), **common)
 
 
@@ -454,10 +571,16 @@ def _map(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> 
     for unsupported in ("ItemReader", "ItemBatcher", "ResultWriter"):
         if unsupported in raw:
             ctx.error(f"{sp}/{unsupported}", f"{unsupported} is not supported yet by this engine", UNSUPPORTED)
-    items_path = _path_field(ctx, raw, "ItemsPath", sp)
-    max_concurrency = _number_or_path(ctx, raw, "MaxConcurrency", sp, _valid_count, "a non-negative integer")
-    count = _number_or_path(ctx, raw, "ToleratedFailureCount", sp, _valid_count, "a non-negative integer")
-    percentage = _number_or_path(ctx, raw, "ToleratedFailurePercentage", sp, _valid_percentage, "a number between 0 and 100")
+    if common["jsonata"]:
+        items_path = _jsonata_template(ctx, raw, "Items", sp)
+        max_concurrency = _jsonata_scalar(ctx, raw, "MaxConcurrency", sp, _valid_count, "a non-negative integer")
+        count = _jsonata_scalar(ctx, raw, "ToleratedFailureCount", sp, _valid_count, "a non-negative integer")
+        percentage = _jsonata_scalar(ctx, raw, "ToleratedFailurePercentage", sp, _valid_percentage, "a number between 0 and 100")
+    else:
+        items_path = _path_field(ctx, raw, "ItemsPath", sp)
+        max_concurrency = _number_or_path(ctx, raw, "MaxConcurrency", sp, _valid_count, "a non-negative integer")
+        count = _number_or_path(ctx, raw, "ToleratedFailureCount", sp, _valid_count, "a non-negative integer")
+        percentage = _number_or_path(ctx, raw, "ToleratedFailurePercentage", sp, _valid_percentage, "a number between 0 and 100")
     label = raw.get("Label")
     if label is not None and (not isinstance(label, str) or len(label) > 40 or re.search(r"[\s?*<>{}\[\]\"#%\\^|~`$&,;:/]", label)):
         ctx.error(sp + "/Label", "Label must be at most 40 characters without whitespace or special characters", "INVALID_LABEL_NAME")
@@ -541,7 +664,7 @@ def _retriers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Retrier, ...]:
     return tuple(out)
 
 
-def _catchers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Catcher, ...]:
+def _catchers(ctx: _Ctx, raw: Any, sp: str, jsonata: bool = False) -> tuple[Catcher, ...]:
     out = []
     for cp, node in _objects(ctx, raw, "Catch", sp, "Catcher"):
         errors = _error_equals(ctx, node, cp)
@@ -549,6 +672,12 @@ def _catchers(ctx: _Ctx, raw: Any, sp: str) -> tuple[Catcher, ...]:
         if not isinstance(nxt, str):
             ctx.error(cp, "These fields are required: [Next]")
             continue
-        assign = _assign_block(ctx, node["Assign"], cp + "/Assign") if "Assign" in node else None
-        out.append(Catcher(errors, nxt, _path_field(ctx, node, "ResultPath", cp, reference=True), assign))
+        assign = _assign_block(ctx, node["Assign"], cp + "/Assign", jsonata) if "Assign" in node else None
+        if jsonata:
+            for key in node:
+                if key not in ("ErrorEquals", "Next", "Output", "Assign", "Comment"):
+                    ctx.error(f"{cp}/{key}", f"Field '{key}' is not supported in a JSONata Catcher")
+            out.append(Catcher(errors, nxt, None, assign, _jsonata_template(ctx, node, "Output", cp)))
+        else:
+            out.append(Catcher(errors, nxt, _path_field(ctx, node, "ResultPath", cp, reference=True), assign))
     return tuple(out)

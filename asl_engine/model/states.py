@@ -68,13 +68,16 @@ class Catcher:
     next: str
     result_path: Any = None  # Path, DISCARD, or None for "$"
     assign: Evaluable | None = None
+    output: Any = None  # JSONata: Output template (default: the error output)
 
 
 @dataclass(frozen=True, slots=True)
 class ChoiceRule:
-    predicate: Predicate
+    predicate: Predicate | None  # JSONPath rule
     next: str
     assign: Evaluable | None = None
+    condition: Any = None  # JSONata: bool literal or expression
+    output: Any = None  # JSONata: Output of this rule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +97,11 @@ class State:
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
     assign: Evaluable | None = None  # evaluated when the state succeeds
+    # QueryLanguage JSONata: ``parameters`` holds Arguments (Task, Parallel)
+    # or ItemSelector (Map) as JSONata templates, ``output`` the Output
+    # template; the JSONPath fields stay None.
+    jsonata: bool = False
+    output: Any = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,7 +156,7 @@ class ParallelState(State):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(State):
     processor: "Program | None" = None
-    items_path: Any = None  # Getter | None ("$")
+    items_path: Any = None  # JSONPath: Getter | None ("$"); JSONata: the Items template
     max_concurrency: Any = 0  # int | Getter
     tolerated_failure_count: Any = None  # int | Getter | None
     tolerated_failure_percentage: Any = None  # float | Getter | None

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from ..errors import StatesError
+from .frame import Aborted, Frame
 from .variables import Scope
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .interpreter import Frame
 
 __all__ = ["INLINE_MAP_MAX_CONCURRENCY", "run_all"]
 
 INLINE_MAP_MAX_CONCURRENCY = 40
 
-Job = Callable[["Frame"], Any]
+Job = Callable[[Frame], Any]
 Tolerance = tuple[int | None, float | None, int]
 
 THRESHOLD_ERROR = "States.ExceedToleratedFailureThreshold"
@@ -66,14 +65,12 @@ class _Tally:
 def run_all(
     jobs: Sequence[Job],
     max_concurrency: int | None,
-    parent: "Frame",
+    parent: Frame,
     *,
     blocking: bool,
     tolerance: Tolerance | None = None,
 ) -> list[Any]:
     """Run ``jobs``; return their results in order, or raise the failure."""
-    from .interpreter import Frame  # circular at import time only
-
     cancel = threading.Event()
     tally = _Tally(tolerance)
     results: list[Any] = [None] * len(jobs)
@@ -114,18 +111,12 @@ def run_all(
                 cancel.set()
     if first_error is not None:
         if not isinstance(first_error, StatesError) and parent.cancel.is_set():
-            from .interpreter import Aborted
-
             raise Aborted()
         raise first_error
     if parent.cancel.is_set():
-        from .interpreter import Aborted
-
         raise Aborted()
     return results
 
 
 def _is_abort(exc: BaseException) -> bool:
-    from .interpreter import Aborted
-
     return isinstance(exc, Aborted)

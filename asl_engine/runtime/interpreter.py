@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from ..dataflow.jsonata import QUERY_EVALUATION_ERROR, UNDEFINED, Expression, result_type_error, undefined_error
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
 from ..dataflow.timestamps import parse_timestamp
 from ..errors import EngineError, StatesError
@@ -40,18 +41,12 @@ from ..tasks.dispatch import TaskDispatcher
 from .clock import Clock
 from .fanout import run_all
 from .quotas import MAX_PAYLOAD_BYTES, check_payload
-from .variables import Scope
+from .values import as_float, as_integer, render
+from .frame import Aborted, Frame, TimedOut, locate
+from .jsonata_flow import JsonataFlow
 from .retry import backoff_delay, error_matches, is_recoverable
 
 __all__ = ["Aborted", "Frame", "Interpreter", "TimedOut", "iso_time"]
-
-
-class Aborted(Exception):
-    """The branch was cancelled because a sibling failed (or the run was stopped)."""
-
-
-class TimedOut(Exception):
-    """The execution ran past the machine's ``TimeoutSeconds``."""
 
 
 def iso_time(moment: datetime) -> str:
@@ -59,24 +54,12 @@ def iso_time(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
-@dataclass(slots=True)
-class Frame:
-    """Where a program runs: its cancel flag, last event id, variables scope,
-    Map iteration, and the assignments of the state running now."""
-
-    cancel: threading.Event
-    last_event: int
-    scope: Scope = field(default_factory=Scope)
-    map_index: int | None = None
-    assigned: dict[str, Any] | None = None
-
-
 _DataFlow = Callable[[Any, Env], Any]
 
 _RETRY_TYPES = ("Task", "Map", "Parallel")
 
 
-class Interpreter:
+class Interpreter(JsonataFlow):
     """Runs programs of one execution. Thread-safe: branches share it."""
 
     def __init__(
@@ -110,6 +93,9 @@ class Interpreter:
             MapState: self._map,
         }
 
+    def clock_now(self) -> datetime:
+        return self.clock.now()
+
     # ------------------------------------------------------------------ loop
     def run_program(self, program: Program, data: Any, frame: Frame, data_json: str | None = None) -> Any:
         """Run ``program`` on ``data``; return its output or raise StatesError/Aborted/TimedOut.
@@ -135,25 +121,29 @@ class Interpreter:
             )
             frame.last_event = entered
             frame.assigned = None
+            frame.state_name, frame.entered = name, entered
             env = self._env(state, now, frame.scope.view)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
             except StatesError as err:
-                if err.error == "States.Runtime" and not err.located:
-                    err.cause = (
-                        f"An error occurred while executing the state '{name}' "
-                        f"(entered at the event id #{entered}). {err.cause}"
-                    )
-                    err.located = True
+                locate(err, frame)
                 catcher = self._find_catcher(state, err)
                 if catcher is None:
+                    if frame.in_parallel_branch and state.type == "Task":
+                        # AWS-recorded: a Task failing out of a Parallel branch is
+                        # closed with TaskStateAborted when the Parallel aborts it.
+                        frame.last_event = history.add("TaskStateAborted", frame.last_event)
                     raise
                 error_output = err.to_output()
                 # A Catcher's own Assign replaces the state's (AWS: the state's
                 # top-level Assign is not evaluated when a Catcher matches).
                 frame.assigned = None
-                self._assign(catcher.assign, error_output, env, frame)
-                output = self._apply_result_path(catcher.result_path, data, error_output, env)
+                if state.jsonata:
+                    states_var = {"input": data, "context": env.context, "errorOutput": error_output}
+                    output = self._jsonata_finish(frame, env, states_var, catcher.output, catcher.assign, error_output)
+                else:
+                    self._assign(catcher.assign, error_output, env, frame)
+                    output = self._apply_result_path(catcher.result_path, data, error_output, env)
                 data_json = self._exited(state, output, frame)
                 data, name = output, catcher.next
                 continue
@@ -240,7 +230,11 @@ class Interpreter:
             raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
 
     def _finish(self, state: State, raw_input: Any, result: Any, env: Env, frame: Frame) -> Any:
-        """ResultSelector -> (Assign) -> ResultPath -> OutputPath."""
+        """JSONPath: ResultSelector -> (Assign) -> ResultPath -> OutputPath.
+        JSONata: Assign and Output, both seeing ``$states.result``."""
+        if state.jsonata:
+            states_var = {"input": raw_input, "context": env.context, "result": result}
+            return self._jsonata_finish(frame, env, states_var, state.output, state.assign, result)
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, env)
         self._assign(state.assign, result, env, frame)
@@ -249,6 +243,8 @@ class Interpreter:
 
     # ---------------------------------------------------------------- states
     def _pass(self, state: PassState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        if state.jsonata:
+            return state.next, self._jsonata_plain(state, data, env, frame)
         effective = self._select(state.input_path, data, env)
         if state.parameters is not None:
             result = state.parameters.evaluate(effective, env)
@@ -261,14 +257,18 @@ class Interpreter:
         return state.next, self._select(state.output_path, output, env)
 
     def _succeed(self, state: SucceedState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        if state.jsonata:
+            return None, self._jsonata_plain(state, data, env, frame)
         effective = self._select(state.input_path, data, env)
         return None, self._select(state.output_path, effective, env)
 
     def _choice(self, state: ChoiceState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        if state.jsonata:
+            return self._jsonata_choice(state, data, env, frame)
         effective = self._select(state.input_path, data, env)
         target = state.default
         for rule in state.choices:
-            if rule.predicate(effective, env):
+            if rule.predicate is not None and rule.predicate(effective, env):
                 target = rule.next
                 self._assign(rule.assign, effective, env, frame)
                 break
@@ -282,13 +282,23 @@ class Interpreter:
     def _fail(self, state: FailState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         error = state.error
         cause = state.cause
-        if error is not None and not isinstance(error, str):
-            error = error.evaluate(data, env)
-        if cause is not None and not isinstance(cause, str):
-            cause = cause.evaluate(data, env)
+        if state.jsonata:
+            states_var = {"input": data, "context": env.context}
+            error = self._jsonata_string(error, frame, env, "Error", states_var)
+            cause = self._jsonata_string(cause, frame, env, "Cause", states_var)
+        else:
+            if error is not None and not isinstance(error, str):
+                error = error.evaluate(data, env)
+            if cause is not None and not isinstance(cause, str):
+                cause = cause.evaluate(data, env)
         raise StatesError(error, cause)
 
     def _wait(self, state: WaitState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
+        if state.jsonata:
+            delay = self._jsonata_wait_delay(state, data, env, frame)
+            output = self._jsonata_plain(state, data, env, frame)
+            self._sleep(delay, frame)
+            return state.next, output
         effective = self._select(state.input_path, data, env)
         delay = self._wait_delay(state, effective, env)
         self._assign(state.assign, effective, env, frame)
@@ -305,9 +315,9 @@ class Interpreter:
             except PathNotFound:
                 raise StatesError("States.Runtime", f"The SecondsPath parameter does not reference an input value: {path}") from None
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
-                raise StatesError("States.Runtime", f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_render(value)}")
+                raise StatesError("States.Runtime", f"The SecondsPath parameter cannot be parsed as a long value: {path} == {render(value)}")
             if value < 0:
-                raise StatesError("States.Runtime", f"The SecondsPath parameter references a negative value: {path} == {_render(value)}")
+                raise StatesError("States.Runtime", f"The SecondsPath parameter references a negative value: {path} == {render(value)}")
             return int(value)
         if isinstance(state.timestamp, str):
             moment = parse_timestamp(state.timestamp)
@@ -321,7 +331,7 @@ class Interpreter:
             if moment is None:
                 raise StatesError(
                     "States.Runtime",
-                    f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {path} == {_render(value)}",
+                    f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {path} == {render(value)}",
                 )
         assert moment is not None
         return max(0.0, (moment - self.clock.now()).total_seconds())
@@ -373,7 +383,9 @@ class Interpreter:
         try:
             return self._with_retry(state, env, frame, attempt_fn)
         except StatesError as err:
-            if err.branch_failed:
+            # AWS records <Type>StateFailed when a branch or iteration failed,
+            # or a JSONata field of the state failed (not for JSONPath path errors).
+            if err.branch_failed or err.error == QUERY_EVALUATION_ERROR:
                 frame.last_event = self.history.add(failed_event, len(self.history))
             raise
 
@@ -392,9 +404,15 @@ class Interpreter:
             if state.callback:
                 token = {"Token": str(uuid.UUID(int=self._rng.getrandbits(128), version=4))}
                 attempt_env = Env(dict(attempt_env.context, Task=token), attempt_env.variables, attempt_env.rng)
-            params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
-            timeout = self._resolve_seconds(state.timeout_seconds, "TimeoutSecondsPath", effective, attempt_env)
-            heartbeat = self._resolve_seconds(state.heartbeat_seconds, "HeartbeatSecondsPath", effective, attempt_env)
+            if state.jsonata:
+                states_var = {"input": data, "context": attempt_env.context}
+                params = self._jsonata_input(state, data, attempt_env, frame, "Arguments", states_var)
+                timeout = self._jsonata_count(state.timeout_seconds, frame, attempt_env, "TimeoutSeconds", states_var, 1)
+                heartbeat = self._jsonata_count(state.heartbeat_seconds, frame, attempt_env, "HeartbeatSeconds", states_var, 1)
+            else:
+                params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
+                timeout = self._resolve_seconds(state.timeout_seconds, "TimeoutSecondsPath", effective, attempt_env)
+                heartbeat = self._resolve_seconds(state.heartbeat_seconds, "HeartbeatSecondsPath", effective, attempt_env)
             return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat)
 
         result, env = self._with_retry(state, env, frame, attempt)
@@ -406,7 +424,7 @@ class Interpreter:
             return value
         resolved = _path_value(value, effective, env)
         if isinstance(resolved, bool) or not isinstance(resolved, int) or resolved <= 0:
-            raise StatesError("States.Runtime", f"The {field} field refers to value \"{_render(resolved)}\" which is not a valid positive integer: {value.text}")
+            raise StatesError("States.Runtime", f"The {field} field refers to value \"{render(resolved)}\" which is not a valid positive integer: {value.text}")
         return resolved
 
     # --------------------------------------------------------- Parallel, Map
@@ -414,7 +432,11 @@ class Interpreter:
         effective = self._select(state.input_path, data, env)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
-            branch_input = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
+            if state.jsonata:
+                states_var = {"input": data, "context": attempt_env.context}
+                branch_input = self._jsonata_input(state, data, attempt_env, frame, "Arguments", states_var)
+            else:
+                branch_input = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
             frame.last_event = self.history.add("ParallelStateStarted", frame.last_event)
             jobs = [self._branch_job(branch, branch_input) for branch in state.branches]
             results = self._fan_out(jobs, 0, frame, state.blocking, None)
@@ -426,6 +448,7 @@ class Interpreter:
 
     def _branch_job(self, program: Program, branch_input: Any) -> Callable[[Frame], Any]:
         def job(child: Frame) -> Any:
+            child.in_parallel_branch = True
             return self.run_program(program, branch_input, child)
 
         return job
@@ -434,15 +457,24 @@ class Interpreter:
         effective = self._select(state.input_path, data, env)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
-            items = self._select(state.items_path, effective, attempt_env)
-            if not isinstance(items, list):
-                raise StatesError("States.Runtime", f"Map state input must be an array but was: {_render(items)}")
-            max_concurrency = self._map_int(state.max_concurrency, "MaxConcurrencyPath", effective, attempt_env)
+            if state.jsonata:
+                states_var = {"input": data, "context": attempt_env.context}
+                items = self._jsonata_items(state, data, attempt_env, frame, states_var)
+                max_concurrency = self._jsonata_count(state.max_concurrency, frame, attempt_env, "MaxConcurrency", states_var, 0)
+            else:
+                items = self._select(state.items_path, effective, attempt_env)
+                if not isinstance(items, list):
+                    raise StatesError("States.Runtime", f"Map state input must be an array but was: {to_json(items)}")
+                max_concurrency = self._map_int(state.max_concurrency, "MaxConcurrencyPath", effective, attempt_env)
             frame.last_event = self.history.add("MapStateStarted", frame.last_event, {"length": len(items)})
-            # AWS resolves the tolerated-failure paths after MapStateStarted.
-            tolerated_count = self._map_int(state.tolerated_failure_count, "ToleratedFailureCountPath", effective, attempt_env)
-            tolerated_pct = self._map_pct(state.tolerated_failure_percentage, effective, attempt_env)
-            jobs = [self._iteration_job(state, index, item, effective, attempt_env) for index, item in enumerate(items)]
+            # AWS resolves the tolerated-failure fields after MapStateStarted.
+            if state.jsonata:
+                tolerated_count = self._jsonata_count(state.tolerated_failure_count, frame, attempt_env, "ToleratedFailureCount", states_var, 0)
+                tolerated_pct = self._jsonata_percentage(state.tolerated_failure_percentage, frame, attempt_env, states_var)
+            else:
+                tolerated_count = self._map_int(state.tolerated_failure_count, "ToleratedFailureCountPath", effective, attempt_env)
+                tolerated_pct = self._map_pct(state.tolerated_failure_percentage, effective, attempt_env)
+            jobs = [self._iteration_job(state, index, item, data if state.jsonata else effective, attempt_env) for index, item in enumerate(items)]
             tolerance = None
             if tolerated_count is not None or tolerated_pct is not None:
                 tolerance = (tolerated_count, tolerated_pct, len(items))
@@ -465,7 +497,11 @@ class Interpreter:
             try:
                 if state.parameters is not None:
                     item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables, env.rng)
-                    item_input = state.parameters.evaluate(effective, item_env)
+                    if state.jsonata:
+                        states_var = {"input": effective, "context": item_env.context}
+                        item_input = self._jsonata_eval(state.parameters, child, item_env, "ItemSelector", states_var)
+                    else:
+                        item_input = state.parameters.evaluate(effective, item_env)
                 else:
                     item_input = item
                 output = self.run_program(processor, item_input, child)
@@ -486,9 +522,9 @@ class Interpreter:
         if value is None or isinstance(value, int):
             return value
         resolved = _path_value(value, effective, env)
-        number = _integer(resolved)
+        number = as_integer(resolved)
         if number is None:
-            raise StatesError("States.Runtime", f"The {field} field refers to value \"{_render(resolved)}\" which is not a valid integer: {value.text}")
+            raise StatesError("States.Runtime", f"The {field} field refers to value \"{render(resolved)}\" which is not a valid integer: {value.text}")
         if number < 0:
             name = field[: -len("Path")]
             raise StatesError("States.Runtime", f"{name} cannot be negative.")
@@ -499,44 +535,15 @@ class Interpreter:
         if value is None or isinstance(value, (int, float)):
             return value
         resolved = _path_value(value, effective, env)
-        number = _float(resolved)
+        number = as_float(resolved)
         if number is None:
             raise StatesError(
                 "States.Runtime",
-                f"The ToleratedFailurePercentagePath field refers to value \"{_render(resolved)}\" which is not a valid float: {value.text}",
+                f"The ToleratedFailurePercentagePath field refers to value \"{render(resolved)}\" which is not a valid float: {value.text}",
             )
         if not 0 <= number <= 100:
             raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
         return number
-
-
-_INT_TEXT = re.compile(r"[+-]?\d+")
-_FLOAT_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def _integer(value: Any) -> int | None:
-    """A JSON value read as an integer the way AWS reads ``...Path`` fields:
-    integers, integral numbers, and strings holding an integer (AWS accepts "1")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
-        return int(value)
-    return None
-
-
-def _float(value: Any) -> float | None:
-    """As ``_integer``, for ``ToleratedFailurePercentagePath`` (a float)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value):
-        return float(value)
-    return None
 
 
 def _path_value(path: Any, data: Any, env: Env) -> Any:
@@ -546,11 +553,7 @@ def _path_value(path: Any, data: Any, env: Env) -> Any:
         raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
 
 
-def _render(value: Any) -> str:
-    """A value as AWS prints it inside messages (strings bare, JSON otherwise)."""
-    if isinstance(value, str):
-        return value
-    return to_json(value)
+
 
 
 def new_execution_name() -> str:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..dataflow.jsonpath import Env
     from ..model.states import TaskState
     from ..runtime.clock import Clock
-    from ..runtime.interpreter import Frame
+    from ..runtime.frame import Frame
 
 __all__ = ["TaskDispatcher"]
 
@@ -170,7 +170,7 @@ class TaskDispatcher:
 
     def _pend(self, timeout: int | None, heartbeat: int | None, frame: "Frame") -> Any:
         """A task that never completes: wait for its timeout (or heartbeat) or an abort."""
-        from ..runtime.interpreter import Aborted
+        from ..runtime.frame import Aborted
 
         limit, error = _first_limit(timeout, heartbeat)
         if limit is None:

@@ -1,0 +1,762 @@
+"""JSONata for states whose ``QueryLanguage`` is ``JSONata``: the one adapter to the library.
+
+This is the only module of ``asl_engine`` that imports a JSONata library
+(architecture rule): everything the interpreter needs goes through the
+functions below, and every exception the library raises is converted here,
+to :class:`JsonataSyntaxError` at load time or to a ``StatesError``
+``States.QueryEvaluationError`` at run time.
+
+Why jsonata-python
+==================
+Four PyPI packages were measured on the AWS-recorded corpus
+(``shared/conformance/localstack``: the 119 cases with feature
+``query:JSONata``, holding 185 ``{% %}`` strings, 57 distinct). 82 of the
+cases can be run without Tasks (chains of Pass/Choice/Fail/Succeed states and
+inline Maps), their JSONata evaluated standalone and compared with AWS's
+recorded output or error cause::
+
+    library (version)        parse    recorded result      recorded result     evals/s (µs)       evals/s (µs)
+                                      (library alone)      (+ AWS functions)   condition          object
+    jsonata-python 0.7.1     57/57    58/82                82/82               19,000 (52)        6,800 (148)
+    jsonatapy 2.2.13 (Rust)  57/57    56/82                80/82               339,000 (2.9)      136,000 (7.4)
+    jlens 0.25.0 (Rust)      57/57    57/82                81/82               308,000 (3.2)      108,000 (9.3)
+    jsonata-rs 0.1.4 (Rust)  57/57    57/82                81/82               326,000 (3.1)      96,000 (10.4)
+
+("library alone": the 24 ``$partition``/``$range`` cases fail everywhere
+until AWS's functions are registered. "condition" is
+``$states.input.value >= 20 and $states.input.value < 30``, "object" builds a
+3-key object with ``$sum``/``$count``/``$uppercase``; compiled once,
+Python 3.11, x86_64.) The three Rust bindings cannot tell a function result
+from ``null``/undefined, so they miss AWS's "returned an unsupported result
+type." (and jsonatapy also renames T1006's message); jsonatapy and jsonata-rs
+crash (``OverflowError``) on any integer above 2^63 anywhere in the bindings.
+jsonata-python is pure Python, ports the Dashjoin *jsonata-java* engine, and
+agrees with jsonata-rs (the other jsonata-java port) where they differ from
+jsonata-js (``$formatNumber`` half-up rounding, UTF-8 ``$base64encode``,
+``$single``'s error text). AWS most likely runs jsonata-java: a third-party
+emulator that measured AWS reports its depth refusal as
+``Stack overflow error: ... Depth=101 max=100`` (jsonata-java's ``Timebox``
+text and default) and non-finite numbers written as Jackson's strings
+(``"Infinity"``). 52-150 µs per
+evaluation is small beside a state transition, so the compiled wheels do not
+clearly win and the design card's preference for pure Python stands.
+Through this adapter (budget/depth guard included) the corpus still gives
+82/82, at about 16,500 evaluations/s for the condition above. On 107 further
+probe expressions the four libraries agree on 93.
+
+The dependency is pinned below 0.8: the adapter relies on the library's
+evaluator hooks (``__evaluate_entry``/``__evaluate_exit``), its thread-local
+``Jsonata.CURRENT``, ``Utils.NULL_VALUE`` and ``JLambda``.
+
+Known deviations of jsonata-python 0.7.1 (measured, not corrected here):
+``$string`` of numbers beyond 15 significant digits keeps the exponent form
+(``"1.23456789012346e+17"``); ``x/0`` raises instead of producing Infinity
+(reported as ``D1001``); its error texts follow jsonata-java's templates
+("Argument 1 of Object sum must be an array of n"); it accepts JSONata 2.1's
+``??`` and ``?:`` operators, which 2.0.6 does not have.
+
+Contract
+========
+* :func:`compile_expression` compiles ``"{% ... %}"`` once, at load time;
+  :meth:`Expression.evaluate` runs it with *bindings* (variable name ->
+  JSON value, always including ``states``) and returns a fresh JSON value
+  (``dict``/``list``/``str``/``int``/``float``/``bool``/``None``) or
+  :data:`UNDEFINED`. Integral numbers come back as ``int`` (JSONata has one
+  number type, and jsonata-java turns integral results into longs).
+* :func:`template` compiles a JSON value whose strings may be expressions at
+  any depth (``Arguments``, ``Output``, ``Assign``, ``Items``...).
+* Run-time failures raise ``StatesError("States.QueryEvaluationError",
+  detail)``, *detail* being AWS's cause without the "An error occurred while
+  executing the state ..." prefix, which the interpreter adds.
+* Step Functions' own functions ``$partition``, ``$range``, ``$hash``,
+  ``$random``, ``$uuid`` and ``$parse`` are available; ``$eval`` is refused
+  at compile time. A non-integer argument to an integer parameter is
+  truncated: AWS documents "rounded down", which is the same for the
+  non-negative sizes and seeds; for a negative ``$range`` bound a third-party
+  measurement of AWS reports truncation towards zero.
+* Each evaluation has a time budget and a depth limit of 100
+  (jsonata-java's ``Timebox``). They are checked each time the evaluator
+  enters or leaves a node, so a runaway expression fails cleanly without
+  stopping the process. Limitation: one long built-in step that enters no
+  node (a catastrophic regular expression, ``$sort`` of a huge array without
+  a comparator, a huge ``$pad``) cannot be interrupted in pure Python.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import random
+import threading
+import time
+import uuid
+from decimal import Decimal
+from typing import Any, Callable, Final, Iterator, Mapping
+
+import jsonata as _lib  # type: ignore[import-untyped]
+from jsonata import jexception as _jexception
+from jsonata import parser as _parser
+from jsonata import utils as _utils
+
+from ..errors import StatesError
+
+__all__ = [
+    "DEFAULT_BUDGET_SECONDS",
+    "MAX_DEPTH",
+    "QUERY_EVALUATION_ERROR",
+    "UNDEFINED",
+    "Expression",
+    "JsonataSyntaxError",
+    "Template",
+    "compile_expression",
+    "evaluation_error",
+    "expression_source",
+    "is_expression",
+    "json_type_name",
+    "result_type_error",
+    "template",
+    "undefined_error",
+    "unsupported_result_error",
+]
+
+QUERY_EVALUATION_ERROR: Final = "States.QueryEvaluationError"
+DEFAULT_BUDGET_SECONDS: Final = 1.0
+"""Time allowed to one evaluation (the design card's AWS figure; jsonata-java's
+``Timebox`` default is 5 s, which a third-party measurement attributes to AWS)."""
+MAX_DEPTH: Final = 100
+"""Deepest evaluator nesting allowed: jsonata-java's ``Timebox`` default, which
+AWS is reported to enforce (``$f(31)`` of a non-tail recursion nests 98)."""
+
+_OPEN: Final = "{%"
+_CLOSE: Final = "%}"
+_NULL: Final[Any] = _utils.Utils.NULL_VALUE  # the library's JSON null; Python None is "undefined"
+_HASH_ALGORITHMS: Final[dict[str, Callable[[bytes], Any]]] = {
+    "MD5": hashlib.md5,
+    "SHA-1": hashlib.sha1,
+    "SHA-256": hashlib.sha256,
+    "SHA-384": hashlib.sha384,
+    "SHA-512": hashlib.sha512,
+}
+_MAX_RANGE_LENGTH: Final = 1_000_000  # $range refuses to build more (memory guard)
+_TIMEOUT_TEXT: Final = "Expression evaluation timeout: Check for infinite loop"  # jsonata-java Timebox
+
+
+class _Undefined:
+    """Type of :data:`UNDEFINED`: JSONata's "no value", distinct from JSON ``null``."""
+
+    _instance: _Undefined | None = None
+
+    def __new__(cls) -> _Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNDEFINED"  # copy/pickle keep the singleton
+
+
+UNDEFINED: Final = _Undefined()
+"""What :meth:`Expression.evaluate` returns when the expression yields nothing."""
+
+
+class JsonataSyntaxError(ValueError):
+    """A JSONata expression cannot be compiled (raised at load time).
+
+    ``code`` is the JSONata error code when the library gave one (``S0203``),
+    ``position`` the library's character offset in ``expression`` (the text
+    between the delimiters, stripped), ``location`` the JSON-pointer-like path
+    of the offending string inside a :func:`template` value (``""`` for a
+    lone expression, ``"/a/0"`` for ``{"a": ["{% ... %}"]}``).
+    """
+
+    def __init__(
+        self,
+        expression: str,
+        reason: str,
+        *,
+        code: str | None = None,
+        position: int | None = None,
+        location: str = "",
+    ) -> None:
+        self.expression = expression
+        self.reason = reason
+        self.code = code
+        self.position = position
+        self.location = location
+        text = f"{code}: {reason}" if code else reason
+        if position is not None and position >= 0:
+            text += f" (at position {position})"
+        super().__init__(f"invalid JSONata expression {expression!r}: {text}")
+
+    def at(self, location: str) -> JsonataSyntaxError:
+        """The same error, located at *location* inside an enclosing value."""
+        return JsonataSyntaxError(
+            self.expression, self.reason, code=self.code, position=self.position, location=location + self.location
+        )
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def is_expression(value: Any) -> bool:
+    """True for a string that starts with ``{%`` and ends with ``%}`` (no leading/trailing space)."""
+    return isinstance(value, str) and len(value) >= 4 and value.startswith(_OPEN) and value.endswith(_CLOSE)
+
+
+def expression_source(text: str) -> str:
+    """The expression as AWS quotes it in causes: *text* without ``{% %}``, stripped."""
+    if is_expression(text):
+        return text[2:-2].strip()
+    return text.strip()
+
+
+def json_type_name(value: Any) -> str:
+    """AWS's name for the JSON type of *value*: array, object, string, number, boolean or null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _js_number(value: float) -> str:
+    """A finite float in JavaScript/Jackson notation (``1e-7``, ``0.00001``, ``1e+21``)."""
+    text = repr(value)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = int(exponent)
+    if -7 < power < 21:  # JavaScript writes these positionally
+        return format(Decimal(text), "f")
+    return f"{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
+
+
+def _compact_json(value: Any) -> str:
+    """*value* as AWS prints it in causes: JSON without spaces, non-ASCII kept."""
+    if isinstance(value, float) and math.isfinite(value):
+        return _js_number(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_compact_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_compact_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _prefix(expression_text: str, field: str) -> str:
+    return f"The JSONata expression '{expression_source(expression_text)}' specified for the field '{field}'"
+
+
+def undefined_error(expression_text: str, field: str) -> StatesError:
+    """AWS's error for an expression that yields nothing where a value is needed."""
+    return StatesError(QUERY_EVALUATION_ERROR, f"{_prefix(expression_text, field)} returned nothing (undefined).")
+
+
+def unsupported_result_error(expression_text: str, field: str) -> StatesError:
+    """AWS's error for a result that is not JSON (a function)."""
+    return StatesError(QUERY_EVALUATION_ERROR, f"{_prefix(expression_text, field)} returned an unsupported result type.")
+
+
+def result_type_error(expression_text: str, field: str, expected: str, value: Any) -> StatesError:
+    """AWS's error for a result of the wrong JSON type, e.g. ``Items`` that is not an array.
+
+    *expected* is AWS's type name (``'array'``, ``'boolean'``...). Recorded text::
+
+        The JSONata expression 'true' specified for the field 'Items' returned an
+        unexpected result type. Expected 'array', but was 'boolean' for value: true
+    """
+    return StatesError(
+        QUERY_EVALUATION_ERROR,
+        f"{_prefix(expression_text, field)} returned an unexpected result type. "
+        f"Expected '{expected}', but was '{json_type_name(value)}' for value: {_compact_json(value)}",
+    )
+
+
+def evaluation_error(expression_text: str, field: str, detail: str) -> StatesError:
+    """AWS's error for an expression that failed while evaluating.
+
+    *detail* is the evaluator's ``"<code>: <message>"``; recorded text::
+
+        The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified
+        for the field 'Output/FunctionResult' threw an error during evaluation.
+        T1006: Attempted to invoke a non-function
+    """
+    return StatesError(QUERY_EVALUATION_ERROR, f"{_prefix(expression_text, field)} threw an error during evaluation. {detail}")
+
+
+# --------------------------------------------------------------------------- value conversion
+
+
+class _NotJson(Exception):
+    """A result holds something JSON cannot carry (a function)."""
+
+
+def _to_library(value: Any) -> Any:
+    """A JSON value as a binding: a top-level ``None`` is JSON null, not "undefined".
+
+    Nested ``None``s are read as null by the library already.
+    """
+    return _NULL if value is None else value
+
+
+def _from_library(value: Any) -> Any:
+    """A fresh plain JSON value from a library result (never aliasing the bindings).
+
+    ``None`` nested in a container is JSON null (it came from the input);
+    the library's null marker becomes ``None``; integral floats become ``int``
+    as jsonata-java's ``convertNumber`` does; non-finite floats become the
+    strings Jackson writes for them (reported AWS behaviour).
+    """
+    if value is None or value is _NULL:
+        return None
+    if isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {str(k): _from_library(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_from_library(v) for v in value]
+    raise _NotJson(type(value).__name__)
+
+
+def _args(args: tuple[Any, ...], count: int, name: str) -> list[Any]:
+    """*count* arguments as plain JSON, missing or undefined ones as :data:`UNDEFINED`.
+
+    More arguments than *count*, or a function where JSON is expected, is the
+    library's signature error (T0410), as for its built-in functions.
+    """
+    if len(args) > count:
+        raise _signature_error(count + 1, name)
+    values: list[Any] = []
+    for index, value in enumerate(args, start=1):
+        if value is None:
+            values.append(UNDEFINED)
+            continue
+        try:
+            values.append(_from_library(value))
+        except _NotJson:
+            raise _signature_error(index, name) from None
+    return values + [UNDEFINED] * (count - len(values))
+
+
+# --------------------------------------------------------------------------- AWS functions
+
+
+class _FunctionError(_jexception.JException):  # type: ignore[misc]
+    """An error raised by one of Step Functions' functions, with its own text.
+
+    Subclassing the library's exception matters: the evaluator turns any other
+    exception raised inside ``and``/``or`` into a bare "Unexpected" error.
+    """
+
+    def __init__(self, code: str | None, message: str) -> None:
+        super().__init__(code or "", -1)
+        self.detail = f"{code}: {message}" if code else message
+
+
+def _signature_error(index: int, name: str) -> Exception:
+    # The library's own T0410, so its text matches the built-in functions'.
+    error: Exception = _jexception.JException("T0410", -1, index, name)
+    return error
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _integer(value: Any, index: int, name: str) -> int:
+    """An integer parameter: a non-integer is truncated towards zero (see the module notes)."""
+    if not _is_number(value) or not math.isfinite(value):
+        raise _signature_error(index, name)
+    return int(value)
+
+
+def _fn_partition(*args: Any) -> Any:
+    """``$partition(array, chunkSize)``: consecutive chunks of *chunkSize* items, the last one shorter."""
+    array, size = _args(args, 2, "partition")
+    if array is UNDEFINED or size is UNDEFINED:
+        return None
+    if not isinstance(array, list):
+        array = [array]  # a single value where an array is expected, as JSONata signatures do
+    chunk = _integer(size, 2, "partition")
+    if chunk < 1 or not array:
+        return None
+    return [array[i : i + chunk] for i in range(0, len(array), chunk)]
+
+
+def _fn_range(*args: Any) -> Any:
+    """``$range(start, end, step)``: start, start+step, ... up to end inclusive.
+
+    Returned as a JSONata sequence so that, as recorded on AWS, a one-element
+    range is the bare number (``$range(1, 9, 9)`` is ``1``) and an empty one is
+    undefined.
+    """
+    values = _args(args, 3, "range")
+    if any(v is UNDEFINED for v in values):
+        return None
+    start, end, step = (_integer(v, i + 1, "range") for i, v in enumerate(values))
+    if step == 0:
+        return None
+    count = (end - start) // step + 1
+    if count <= 0:
+        return None
+    if count > _MAX_RANGE_LENGTH:
+        raise _FunctionError(None, "Expression evaluation memory limit exceeded")
+    return _utils.Utils.create_sequence_from_iter(range(start, start + count * step, step))
+
+
+def _fn_hash(*args: Any) -> Any:
+    """``$hash(string, algorithm)``: lower-case hex digest of the UTF-8 bytes."""
+    data, algorithm = _args(args, 2, "hash")
+    if data is UNDEFINED or algorithm is UNDEFINED:
+        return None
+    if not isinstance(data, str):
+        raise _signature_error(1, "hash")
+    if not isinstance(algorithm, str):
+        raise _signature_error(2, "hash")
+    digest = _HASH_ALGORITHMS.get(algorithm)
+    if digest is None:
+        raise _FunctionError(
+            None, f"Unsupported hash algorithm '{algorithm}'. Supported: {', '.join(_HASH_ALGORITHMS)}"
+        )
+    return digest(data.encode("utf-8")).hexdigest()
+
+
+def _fn_random(*args: Any) -> Any:
+    """``$random([seed])``: 0 <= n < 1; the same integer seed gives the same number."""
+    (seed,) = _args(args, 1, "random")
+    if seed is UNDEFINED:
+        return random.random()
+    return random.Random(_integer(seed, 1, "random")).random()
+
+
+def _fn_uuid(*args: Any) -> Any:
+    """``$uuid()``: a random version 4 UUID."""
+    _args(args, 0, "uuid")
+    return str(uuid.uuid4())
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON literal {name}")
+
+
+def _fn_parse(*args: Any) -> Any:
+    """``$parse(jsonString)``: the JSON value the string holds (AWS's replacement for ``$eval``)."""
+    (text,) = _args(args, 1, "parse")
+    if text is UNDEFINED:
+        return None
+    if not isinstance(text, str):
+        raise _signature_error(1, "parse")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise _FunctionError(None, f"Unable to parse JSON string: {exc}") from None
+    return _to_library(value)
+
+
+def _lambda(function: Callable[..., Any]) -> Any:
+    return _lib.Jsonata.JLambda(function)
+
+
+# Bound in each compiled expression's own frame, so they shadow the library's
+# $random and never leak into other users of the library in this process.
+_AWS_FUNCTIONS: Final[dict[str, Callable[..., Any]]] = {
+    "partition": _fn_partition,
+    "range": _fn_range,
+    "hash": _fn_hash,
+    "random": _fn_random,
+    "uuid": _fn_uuid,
+    "parse": _fn_parse,
+}
+
+
+# --------------------------------------------------------------------------- budget
+
+
+class _GuardTripped(_jexception.JException):  # type: ignore[misc]
+    """Raised inside the evaluator when the budget or the depth limit is exceeded."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("D1012", -1)
+        self.detail = detail
+
+
+class _Guard:
+    """Per-evaluation deadline and depth counter, hooked into the evaluator.
+
+    The library calls the ``__evaluate_entry``/``__evaluate_exit`` bindings
+    around every node it evaluates (the hook its own ``Timebox`` uses). The
+    library's ``Timebox`` cannot be used as is: it measures from compile time,
+    not from each evaluation.
+    """
+
+    __slots__ = ("deadline", "depth")
+
+    def __init__(self, budget_seconds: float) -> None:
+        self.deadline = time.monotonic() + budget_seconds
+        self.depth = 0
+
+    def _check(self) -> None:
+        if self.depth > MAX_DEPTH:
+            raise _GuardTripped(
+                "Stack overflow error: Check for non-terminating recursive function.  "
+                f"Consider rewriting as tail-recursive. Depth={self.depth} max={MAX_DEPTH}"
+            )
+        if time.monotonic() > self.deadline:
+            raise _GuardTripped(_TIMEOUT_TEXT)
+
+    def entry(self, _expr: Any, _input: Any, env: Any) -> None:
+        if env.is_parallel_call:  # as the library's Timebox: parallel argument evaluation
+            return
+        self.depth += 1
+        self._check()
+
+    def exit(self, _expr: Any, _input: Any, env: Any, _result: Any) -> None:
+        if env.is_parallel_call:
+            return
+        self.depth -= 1
+        self._check()
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+def _variables(node: Any, seen: set[int]) -> Iterator[str]:
+    """Names of every ``$variable`` in a parsed expression (AST walk)."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, _parser.Parser.Symbol):
+        if getattr(node, "type", None) == "variable" and isinstance(node.value, str):
+            yield node.value
+        for key, child in vars(node).items():
+            if key != "_outer_instance":
+                yield from _variables(child, seen)
+    elif isinstance(node, (list, tuple)):
+        for child in node:
+            yield from _variables(child, seen)
+    elif isinstance(node, dict):
+        for child in node.values():
+            yield from _variables(child, seen)
+
+
+def _compile_library(source: str) -> Any:
+    """Parse *source* with the library; every failure becomes :class:`JsonataSyntaxError`."""
+    try:
+        compiled = _lib.Jsonata(source)
+    except _jexception.JException as exc:
+        raise JsonataSyntaxError(source, str(exc), code=exc.error, position=exc.location) from None
+    except RecursionError:
+        raise JsonataSyntaxError(source, "the expression is nested too deeply") from None
+    except Exception as exc:  # the parser's own bugs: still a bad expression for the user
+        raise JsonataSyntaxError(source, f"{type(exc).__name__}: {exc}") from None
+    compiled.set_output_convert_nulls(False)  # keep JSON null and undefined apart
+    for name, function in _AWS_FUNCTIONS.items():
+        compiled.register_function(name, _lambda(function))
+    return compiled
+
+
+class Expression:
+    """A compiled ``{% ... %}`` expression; immutable, shareable across threads.
+
+    ``text`` is the string as written (with delimiters), ``source`` the
+    expression as AWS quotes it in causes.
+    """
+
+    __slots__ = ("text", "source", "_compiled", "_local")
+
+    def __init__(self, text: str, source: str, compiled: Any) -> None:
+        self.text = text
+        self.source = source
+        self._compiled = compiled
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    def _instance(self) -> Any:
+        # The library evaluates on "the current instance of this thread"
+        # (Jsonata.CURRENT, set by whichever expression was *constructed* last)
+        # and reads $now()/$millis() from it. A private copy per thread, made
+        # current before each evaluation, keeps threads and expressions apart.
+        instance = getattr(self._local, "instance", None)
+        if instance is None:
+            instance = copy.copy(self._compiled)
+            self._local.instance = instance
+        return instance
+
+    def evaluate(
+        self, bindings: Mapping[str, Any], *, field: str, budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    ) -> Any:
+        """The expression's value with *bindings* (variable name -> JSON value).
+
+        Returns a fresh JSON value or :data:`UNDEFINED`. *field* names where
+        the expression was written (``Output``, ``Arguments/FunctionName``...)
+        for the error text. Raises ``StatesError`` (``States.QueryEvaluationError``)
+        when evaluation fails, takes longer than *budget_seconds*, nests deeper
+        than :data:`MAX_DEPTH`, or yields a function.
+        """
+        frame: dict[str, Any] = {name: _to_library(value) for name, value in bindings.items()}
+        guard = _Guard(budget_seconds)
+        frame["__evaluate_entry"] = guard.entry
+        frame["__evaluate_exit"] = guard.exit
+        instance = self._instance()
+        _lib.Jsonata.CURRENT.jsonata = instance
+        try:
+            raw = instance.evaluate(None, frame)  # no context value: AWS has no top-level input
+        except (_GuardTripped, _FunctionError) as exc:
+            raise evaluation_error(self.text, field, exc.detail) from None
+        except _jexception.JException as exc:
+            raise evaluation_error(self.text, field, f"{exc.error}: {exc}") from None
+        except RecursionError:
+            raise evaluation_error(
+                self.text, field, "Stack overflow error: Check for non-terminating recursive function."
+            ) from None
+        except ZeroDivisionError:
+            # jsonata-java yields Infinity here; the library cannot, so report
+            # what jsonata does with a non-finite number it cannot carry.
+            raise evaluation_error(self.text, field, "D1001: Number out of range: Infinity") from None
+        except Exception as exc:  # any other library failure is still a failed expression
+            raise evaluation_error(self.text, field, f"{type(exc).__name__}: {exc}") from None
+        if raw is None:
+            return UNDEFINED
+        try:
+            return _from_library(raw)
+        except _NotJson:
+            raise unsupported_result_error(self.text, field) from None
+
+
+def compile_expression(text: str) -> Expression:
+    """Compile ``"{% expression %}"`` (delimiters included); call once, at load time.
+
+    Raises :class:`JsonataSyntaxError` when *text* is not delimited, is
+    empty, does not parse, or uses ``$eval`` (not available on Step Functions).
+    """
+    if not is_expression(text):
+        raise JsonataSyntaxError(text, "a JSONata expression must be a string that starts with '{%' and ends with '%}'")
+    source = expression_source(text)
+    if not source:
+        raise JsonataSyntaxError(source, "the expression is empty")
+    compiled = _compile_library(source)
+    if "eval" in set(_variables(compiled.ast, set())):
+        raise JsonataSyntaxError(
+            source, "the function $eval is not supported by Step Functions; use $parse to read a JSON string"
+        )
+    return Expression(text, source, compiled)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _json_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(v) for v in value]
+    return value
+
+
+class Template:
+    """A JSON value whose strings may be ``{% %}`` expressions at any depth.
+
+    AWS's "JSONata in JSON templates": ``Arguments``, ``Output``, ``Assign``,
+    ``Items``... Strings that are not expressions (even ``" {% x %} "`` with
+    spaces) are literals. Immutable, shareable across threads.
+    """
+
+    __slots__ = ("value", "expressions", "_node")
+
+    def __init__(self, value: Any, node: Any, expressions: tuple[Expression, ...]) -> None:
+        self.value = value
+        self.expressions = expressions
+        self._node = node
+
+    def __repr__(self) -> str:
+        return f"Template({self.value!r})"
+
+    @property
+    def is_constant(self) -> bool:
+        """True when no expression is involved (the value is used as written)."""
+        return not self.expressions
+
+    def evaluate(
+        self, bindings: Mapping[str, Any], *, field: str, budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    ) -> Any:
+        """A fresh JSON value: every expression replaced by its value.
+
+        *field* names the template (``Output``, ``Assign``...); an expression
+        inside it is named ``field/key`` for an object member and
+        ``field[i]`` for an array element, as in ``Output/result`` or
+        ``Arguments/FunctionName``. An expression that yields nothing, at any
+        depth, fails with AWS's "returned nothing (undefined)" error (recorded
+        for ``Output``, ``Output/result``, ``Arguments/FunctionName``,
+        ``Assign/result``); other failures are :meth:`Expression.evaluate`'s.
+        """
+        return _evaluate_node(self._node, bindings, field, budget_seconds)
+
+
+_CONST, _EXPR, _OBJECT, _ARRAY = 0, 1, 2, 3
+
+
+def _evaluate_node(node: tuple[int, Any], bindings: Mapping[str, Any], field: str, budget: float) -> Any:
+    kind, payload = node
+    if kind == _CONST:
+        return _json_copy(payload)
+    if kind == _EXPR:
+        value = payload.evaluate(bindings, field=field, budget_seconds=budget)
+        if value is UNDEFINED:
+            raise undefined_error(payload.text, field)
+        return value
+    if kind == _OBJECT:
+        return {key: _evaluate_node(child, bindings, f"{field}/{key}", budget) for key, child in payload}
+    return [_evaluate_node(child, bindings, f"{field}[{i}]", budget) for i, child in enumerate(payload)]
+
+
+def _compile_node(value: Any, location: str, found: list[Expression]) -> tuple[int, Any]:
+    if is_expression(value):
+        try:
+            expression = compile_expression(value)
+        except JsonataSyntaxError as exc:
+            raise exc.at(location) from None
+        found.append(expression)
+        return (_EXPR, expression)
+    if isinstance(value, dict):
+        members = tuple((key, _compile_node(child, f"{location}/{key}", found)) for key, child in value.items())
+        if all(child[0] == _CONST for _, child in members):
+            return (_CONST, _json_copy(value))
+        return (_OBJECT, members)
+    if isinstance(value, list):
+        items = tuple(_compile_node(child, f"{location}/{i}", found) for i, child in enumerate(value))
+        if all(child[0] == _CONST for child in items):
+            return (_CONST, _json_copy(value))
+        return (_ARRAY, items)
+    return (_CONST, value)
+
+
+def template(value: Any) -> Template:
+    """Compile a JSON template (once, at load time).
+
+    Raises :class:`JsonataSyntaxError` for the first bad expression, with
+    ``location`` telling where it sits inside *value*.
+    """
+    found: list[Expression] = []
+    node = _compile_node(value, "", found)
+    return Template(value, node, tuple(found))
