@@ -19,6 +19,7 @@ from .errors import (
     TaskFailure,
 )
 from .runtime.clock import Clock, SystemClock, VirtualClock
+from .runtime.quotas import Quotas
 from .tasks.base import TaskRequest
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Execution",
     "ExecutionInputError",
     "HandlerImportError",
+    "Quotas",
     "StateMachine",
     "SystemClock",
     "TaskFailure",

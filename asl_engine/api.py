@@ -17,7 +17,7 @@ from .errors import DefinitionError, EngineError, ExecutionInputError, StatesErr
 from .history.events import History
 from .model.states import Machine
 from .runtime.clock import Clock, SystemClock
-from .runtime.quotas import MAX_PAYLOAD_BYTES
+from .runtime.quotas import AWS_QUOTAS, Quotas, utf8_size
 from .runtime.interpreter import Aborted, Frame, Interpreter, TimedOut, iso_time
 from .tasks.base import TaskRequest
 from .tasks.dispatch import TaskDispatcher
@@ -61,12 +61,17 @@ class Execution:
 
 
 def validate(source: DefinitionSource) -> list[Diagnostic]:
-    """Every problem found in a definition (an empty list when it is valid)."""
-    loaded = read_definition(source)
-    if loaded.document is None:
-        return loaded.diagnostics
-    _, diagnostics = build_machine(loaded.document)
-    return _with_file(loaded.diagnostics + diagnostics, loaded.source)
+    """Every problem of a definition, as AWS's ValidateStateMachineDefinition would
+    report it: ERROR and WARNING diagnostics, each with its code, JSON pointer
+    and line:column (an empty list when the definition is valid and clean).
+
+    ``source`` is a dict, JSON or YAML text, or a file path; a CloudFormation
+    or SAM template is validated state machine by state machine. Only ERRORs
+    make a definition invalid. Never raises for bad input.
+    """
+    from .definition.validate import validate_source  # local: keeps this module's imports light
+
+    return validate_source(source)
 
 
 def _with_file(diagnostics: list[Diagnostic], file: str | None) -> list[Diagnostic]:
@@ -102,15 +107,15 @@ def _resolve_handlers(handlers: Mapping[str, HandlerSpec] | None) -> dict[str, L
     return resolved
 
 
-def _input_json(value: Any, quotas: bool) -> str:
+def _input_json(value: Any, limit: int | None) -> str:
     """The execution input as JSON; ExecutionInputError when it cannot be one."""
     try:
         text = to_json(value)
     except (TypeError, ValueError) as exc:
         raise ExecutionInputError(f"execution input is not JSON: {exc}") from None
-    if quotas and len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+    if limit is not None and utf8_size(text) > limit:
         raise ExecutionInputError(
-            f"execution input is {len(text.encode('utf-8'))} bytes; AWS accepts at most {MAX_PAYLOAD_BYTES} (use quotas=False to lift this)"
+            f"execution input is {utf8_size(text)} bytes; AWS accepts at most {limit} (use quotas=False to lift this)"
         )
     return text
 
@@ -140,7 +145,7 @@ class StateMachine:
         role_arn: str | None = None,
         seed: int | None = None,
         listeners: list[Callable[[dict[str, Any]], None]] | None = None,
-        quotas: bool = True,
+        quotas: bool | Quotas = True,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -150,7 +155,8 @@ class StateMachine:
         name to responses replayed in order (see ``asl_engine.tasks.mocks``).
         ``clock`` defaults to real time; pass ``VirtualClock()`` to skip waits.
         ``listeners`` receive each history event as it is recorded.
-        ``quotas=False`` lifts AWS's payload size quota (256 KiB).
+        ``quotas`` enforces AWS's quotas (256 KiB payloads, 25,000 history
+        events, variable sizes); ``False`` lifts them, a ``Quotas`` sets them.
         """
         if input is None:
             input = {}
@@ -163,8 +169,8 @@ class StateMachine:
         else:
             execution_arn = f"arn:aws:states:{region}:{account}:execution:{self.name}:{execution_name}"
         role = role_arn or f"arn:aws:iam::{account}:role/StepFunctionsLocalRole"
-        history = History(clock.now, listeners)
-        max_payload = MAX_PAYLOAD_BYTES if quotas else None
+        limits = quotas if isinstance(quotas, Quotas) else (AWS_QUOTAS if quotas else Quotas.none())
+        history = History(clock.now, listeners, limits.history_events)
         start = clock.now()
         execution_ctx = {
             "Id": execution_arn,
@@ -182,7 +188,7 @@ class StateMachine:
             history=history,
             clock=clock,
             region=region,
-            max_payload_bytes=max_payload,
+            max_payload_bytes=limits.payload_bytes,
         )
         timeout = self.model.timeout_seconds
         interpreter = Interpreter(
@@ -193,9 +199,9 @@ class StateMachine:
             state_machine_context=machine_ctx,
             deadline=start + timedelta(seconds=timeout) if timeout else None,
             rng=random.Random(seed),
-            max_payload_bytes=max_payload,
+            quotas=limits,
         )
-        input_json = _input_json(input, quotas)
+        input_json = _input_json(input, limits.payload_bytes)
         started = history.add(
             "ExecutionStarted",
             0,

@@ -56,7 +56,8 @@ def _module_handlers(module_name: str) -> dict[str, Callable[..., Any]]:
 @click.option("--skip-waits", is_flag=True, help="Use a virtual clock: Wait states and retry back-off take no time.")
 @click.option("--history", is_flag=True, help="Print the execution history (JSON) to stderr.")
 @click.option("--name", help="Execution name (default: a UUID).")
-@click.option("--no-quotas", is_flag=True, help="Lift AWS's payload quota (256 KiB) for local experiments.")
+@click.option("--no-quotas", is_flag=True,
+              help="Lift AWS's quotas (256 KiB payloads, 25,000 history events, variable sizes) for local experiments.")
 def run_command(
     definition: str,
     input_json: str | None,

@@ -17,6 +17,8 @@ import threading
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
+from ..errors import StatesError
+
 __all__ = ["DETAILS_KEY", "History", "details_key"]
 
 
@@ -47,21 +49,34 @@ Listener = Callable[[dict[str, Any]], None]
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit")
 
-    def __init__(self, now: Callable[[], datetime], listeners: list[Listener] | None = None) -> None:
+    def __init__(
+        self, now: Callable[[], datetime], listeners: list[Listener] | None = None, limit: int | None = None
+    ) -> None:
         self._events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._now = now
         self._listeners = listeners or []
+        # AWS quota: 25,000 events per execution history; the last slot is
+        # kept for the event that ends the execution.
+        self._limit = limit
 
     def add(
         self, event_type: str, previous: int, details: dict[str, Any] | None = None, timestamp: datetime | None = None
     ) -> int:
         """Append an event caused by event ``previous`` (0 for none); return its id.
 
-        ``timestamp`` defaults to the clock's current time.
+        ``timestamp`` defaults to the clock's current time. Raises
+        ``StatesError`` (``States.Runtime``) when the history is full.
         """
+        limit = self._limit
+        if limit is not None and len(self._events) >= limit - 1 and not event_type.startswith("Execution"):
+            raise StatesError(
+                "States.Runtime",
+                f"The execution reached the maximum number of history events ({limit}).",
+                located=True,
+            )
         with self._lock:
             event_id = len(self._events) + 1
             event: dict[str, Any] = {

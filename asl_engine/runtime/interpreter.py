@@ -40,8 +40,9 @@ from ..model.states import (
 from ..tasks.dispatch import TaskDispatcher
 from .clock import Clock
 from .fanout import run_all
-from .quotas import MAX_PAYLOAD_BYTES, check_payload
+from .quotas import AWS_QUOTAS, Quotas, check_payload
 from .values import as_float, as_integer, render
+from .variables import VariableBudget
 from .frame import Aborted, Frame, TimedOut, locate
 from .jsonata_flow import JsonataFlow
 from .retry import backoff_delay, error_matches, is_recoverable
@@ -72,7 +73,7 @@ class Interpreter(JsonataFlow):
         state_machine_context: Mapping[str, Any],
         deadline: datetime | None,
         rng: random.Random,
-        max_payload_bytes: int | None = MAX_PAYLOAD_BYTES,
+        quotas: Quotas = AWS_QUOTAS,
     ) -> None:
         self.history = history
         self.clock = clock
@@ -81,7 +82,8 @@ class Interpreter(JsonataFlow):
         self._machine_ctx = state_machine_context
         self._deadline = deadline
         self._rng = rng
-        self._max_payload = max_payload_bytes
+        self._max_payload = quotas.payload_bytes
+        self._variables = VariableBudget(quotas)
         self._handlers: dict[type, Callable[..., tuple[str | None, Any]]] = {
             PassState: self._pass,
             TaskState: self._task,
@@ -165,7 +167,9 @@ class Interpreter(JsonataFlow):
         details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": {"truncated": False}}
         assigned = frame.assigned
         if assigned is not None:
-            details["assignedVariables"] = {name: to_json(value) for name, value in assigned.items()}
+            texts = {name: to_json(value) for name, value in assigned.items()}
+            self._variables.charge(frame.scope, state.name, texts)
+            details["assignedVariables"] = texts
             details["assignedVariablesDetails"] = {"truncated": False}
             frame.scope.assign(assigned)
             frame.assigned = None
@@ -449,7 +453,10 @@ class Interpreter(JsonataFlow):
     def _branch_job(self, program: Program, branch_input: Any) -> Callable[[Frame], Any]:
         def job(child: Frame) -> Any:
             child.in_parallel_branch = True
-            return self.run_program(program, branch_input, child)
+            try:
+                return self.run_program(program, branch_input, child)
+            finally:
+                self._variables.release(child.scope)
 
         return job
 
@@ -512,6 +519,8 @@ class Interpreter(JsonataFlow):
             except Aborted:
                 history.add("MapIterationAborted", child.last_event, dict(details))
                 raise
+            finally:
+                self._variables.release(child.scope)
             child.last_event = history.add("MapIterationSucceeded", child.last_event, dict(details))
             return output
 

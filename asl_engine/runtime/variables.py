@@ -9,19 +9,24 @@ right-hand side sees the values as they were when the state was entered).
 
 from __future__ import annotations
 
+import threading
 from collections import ChainMap
 from typing import Any, Mapping
 
-__all__ = ["Scope"]
+from ..errors import StatesError
+from .quotas import Quotas, utf8_size
+
+__all__ = ["Scope", "VariableBudget"]
 
 
 class Scope:
     """The variables of one ``States`` block, chained to the enclosing scopes."""
 
-    __slots__ = ("values", "parent", "view")
+    __slots__ = ("values", "parent", "view", "sizes")
 
     def __init__(self, parent: "Scope | None" = None) -> None:
         self.values: dict[str, Any] = {}
+        self.sizes: dict[str, int] = {}  # bytes of each value's JSON, for the quotas
         self.parent = parent
         # A live view: lookups see this scope first, then the enclosing ones.
         maps: list[dict[str, Any]] = [self.values]
@@ -34,3 +39,52 @@ class Scope:
     def assign(self, values: Mapping[str, Any]) -> None:
         """Apply one state's assignments (all at once, after the state ran)."""
         self.values.update(values)
+
+
+class VariableBudget:
+    """Enforces AWS's variable quotas for one execution (thread-safe).
+
+    The errors are ``States.DataLimitExceeded``; AWS documents the limits
+    but not the error its executions report [unverified].
+    """
+
+    def __init__(self, quotas: Quotas) -> None:
+        self._quotas = quotas
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def charge(self, scope: Scope, state_name: str, texts: Mapping[str, str]) -> None:
+        """Account for one state's assignments (``name -> JSON text``) before they apply."""
+        quotas = self._quotas
+        sizes = {name: utf8_size(text) for name, text in texts.items()}
+        if quotas.variable_bytes is not None:
+            for name, size in sizes.items():
+                if size > quotas.variable_bytes:
+                    raise StatesError(
+                        "States.DataLimitExceeded",
+                        f"The variable '{name}' assigned by the state '{state_name}' has a size of {size} bytes, "
+                        f"more than the maximum of {quotas.variable_bytes} bytes.",
+                    )
+        combined = sum(sizes.values())
+        if quotas.assign_bytes is not None and combined > quotas.assign_bytes:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"The variables assigned by the state '{state_name}' have a combined size of {combined} bytes, "
+                f"more than the maximum of {quotas.assign_bytes} bytes.",
+            )
+        with self._lock:
+            delta = combined - sum(scope.sizes.get(name, 0) for name in sizes)
+            if quotas.variables_total_bytes is not None and self._total + delta > quotas.variables_total_bytes:
+                raise StatesError(
+                    "States.DataLimitExceeded",
+                    f"The variables of the execution would reach {self._total + delta} bytes, "
+                    f"more than the maximum of {quotas.variables_total_bytes} bytes.",
+                )
+            self._total += delta
+            scope.sizes.update(sizes)
+
+    def release(self, scope: Scope) -> None:
+        """A branch or iteration ended: its variables vanish."""
+        with self._lock:
+            self._total -= sum(scope.sizes.values())
+            scope.sizes.clear()

@@ -8,7 +8,7 @@ import asl_engine
 def test_exported_names():
     assert sorted(asl_engine.__all__) == sorted([
         "AslEngineError", "Clock", "DefinitionError", "Diagnostic", "EngineError", "Execution",
-        "ExecutionInputError", "HandlerImportError", "StateMachine", "SystemClock", "TaskFailure",
+        "ExecutionInputError", "HandlerImportError", "Quotas", "StateMachine", "SystemClock", "TaskFailure",
         "TaskRequest", "VirtualClock", "load", "validate",
     ])
     for name in asl_engine.__all__:
