@@ -4,6 +4,7 @@ Run with ``make bench`` (or ``python benchmarks/run.py [--quick]``).
 
 Workloads (issue #2):
   a) a chain of 1,000 Pass states with Parameters and ResultPath;
+  a') the same chain written in JSONata (one Output expression per state);
   b) a Choice/Pass loop of 10,000 iterations;
   c) an inline Map over 10,000 items of 3 Pass states (and 2,500 / 5,000 to
      show that memory grows linearly with the item count).
@@ -40,6 +41,21 @@ def pass_chain(n: int) -> dict[str, Any]:
             **({"Next": f"S{i + 1}"} if i < n - 1 else {"End": True}),
         }
     return {"StartAt": "S0", "States": states}
+
+
+def jsonata_chain(n: int) -> dict[str, Any]:
+    """Workload (a) written in JSONata: the same data flow, one Output per state."""
+    states: dict[str, Any] = {}
+    for i in range(n):
+        states[f"S{i}"] = {
+            "Type": "Pass",
+            "Output": (
+                "{% $merge([$states.input, {'last': {'step': " + str(i) + ", "
+                "'value': $states.input.value, 'source': $states.input.meta.source}}]) %}"
+            ),
+            **({"Next": f"S{i + 1}"} if i < n - 1 else {"End": True}),
+        }
+    return {"QueryLanguage": "JSONata", "StartAt": "S0", "States": states}
 
 
 def choice_loop(iterations: int) -> dict[str, Any]:
@@ -127,6 +143,14 @@ def main() -> None:
     n = transitions(chain.run(doc))
     _, peak, _ = measure(lambda: chain.run(doc))
     rows.append(("a) 1,000 Pass chain", n, best, peak, best / base_t))
+    chain_rate = n / best
+
+    jchain = asl_engine.load(jsonata_chain(1000))
+    jchain.run(doc)  # warm up
+    jbest = min(timed(lambda: jchain.run(doc))[0] for _ in range(3))
+    jn = transitions(jchain.run(doc))
+    _, jpeak, _ = measure(lambda: jchain.run(doc))
+    rows.append(("a') 1,000 Pass chain, JSONata", jn, jbest, jpeak, jbest / base_t))
 
     iters = 10_000 // scale
     loop = asl_engine.load(choice_loop(iters))
@@ -147,6 +171,7 @@ def main() -> None:
     print(f"{'workload':36} {'transitions':>11} {'seconds':>8} {'trans/s':>10} {'peak MiB':>9} {'x baseline':>10}")
     for label, n, secs, peak, ratio in rows:
         print(f"{label:36} {n:>11,} {secs:>8.3f} {n / secs:>10,.0f} {peak / 2**20:>9.1f} {ratio:>10.2f}")
+    print(f"JSONata chain vs JSONPath chain: {(jn / jbest) / chain_rate:.2f}x the transitions per second")
     maps = [r for r in rows if r[0].startswith("c)")]
     if len(maps) == 3:
         per_item = [r[3] / max(1, r[1]) for r in maps]
