@@ -168,10 +168,10 @@ class Interpreter(JsonataFlow):
         assigned = frame.assigned
         if assigned is not None:
             texts = {name: to_json(value) for name, value in assigned.items()}
+            frame.scope.assign(assigned, state.name)
             self._variables.charge(frame.scope, state.name, texts)
             details["assignedVariables"] = texts
             details["assignedVariablesDetails"] = {"truncated": False}
-            frame.scope.assign(assigned)
             frame.assigned = None
         frame.last_event = self.history.add(state.type + "StateExited", frame.last_event, details)
         return text

@@ -36,8 +36,25 @@ class Scope:
             outer = outer.parent
         self.view: Mapping[str, Any] = self.values if parent is None else ChainMap(*maps)
 
-    def assign(self, values: Mapping[str, Any]) -> None:
-        """Apply one state's assignments (all at once, after the state ran)."""
+    def assign(self, values: Mapping[str, Any], state_name: str) -> None:
+        """Apply one state's assignments (all at once, after the state ran).
+
+        AWS: a nested scope "cannot assign a variable that exists in an outer
+        scope". AWS accepts such definitions (a recording shows a Parallel
+        branch and the Parallel's Catcher assigning the same name), so the
+        rule is checked here, when the outer variable exists, and fails the
+        state with ``States.Runtime`` [error name unverified].
+        """
+        outer = self.parent
+        while outer is not None:
+            for name in values:
+                if name in outer.values:
+                    raise StatesError(
+                        "States.Runtime",
+                        f"The state '{state_name}' cannot assign the variable '{name}': "
+                        "it exists in an outer scope, which a Parallel branch or Map iteration can read but not assign.",
+                    )
+            outer = outer.parent
         self.values.update(values)
 
 

@@ -121,3 +121,28 @@ def test_invalid_variable_names_are_refused(name):
 def test_succeed_and_fail_states_cannot_assign():
     with pytest.raises(asl_engine.DefinitionError):
         asl_engine.load({"StartAt": "A", "States": {"A": {"Type": "Succeed", "Assign": {"x": 1}}}})
+
+
+def test_nested_scope_cannot_assign_an_outer_name():
+    def machine(inner_name):
+        return {
+            "StartAt": "Init",
+            "States": {
+                "Init": {"Type": "Pass", "Assign": {"total": 0}, "Next": "M"},
+                "M": {
+                    "Type": "Map",
+                    "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {inner_name: 1}, "End": True}}},
+                    "End": True,
+                },
+            },
+        }
+
+    ex = run(machine("total"), [1])
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert "cannot assign the variable 'total'" in ex.cause
+    assert run(machine("other"), [1]).status == "SUCCEEDED"  # a new name is fine
+
+
+def test_sibling_branches_may_reuse_a_name():
+    branch = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": True}}}
+    asl_engine.load({"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "Branches": [branch, branch], "End": True}}})
