@@ -83,20 +83,38 @@ def _with_file(diagnostics: list[Diagnostic], file: str | None) -> list[Diagnost
 
 
 def load(source: DefinitionSource, *, name: str | None = None) -> "StateMachine":
-    """Load a definition (a dict, JSON text, or a file path) into a StateMachine.
+    """Load a definition (a dict, JSON or YAML text, or a file path) into a StateMachine.
 
-    Raises ``DefinitionError`` carrying every diagnostic when it has errors.
+    The definition is validated first, as ``validate`` does; then the engine
+    builds what it runs, refusing what it cannot run yet
+    (``UNSUPPORTED_FEATURE``). Raises ``DefinitionError`` carrying every
+    diagnostic (warnings included) when any is an ERROR.
     """
+    from .definition.validate import has_errors, validate_document  # local: keeps import time low
+
     loaded = read_definition(source)
     diagnostics = list(loaded.diagnostics)
     machine = None
-    if loaded.document is not None:
-        machine, more = build_machine(loaded.document)
-        diagnostics += more
-    diagnostics = _with_file(diagnostics, loaded.source)
-    if machine is None or any(d.severity == ERROR for d in diagnostics):
+    if loaded.document is not None and not has_errors(diagnostics):
+        diagnostics += validate_document(loaded.document, locator=loaded.locator, file=loaded.source)
+        if not has_errors(diagnostics):
+            machine, more = build_machine(loaded.document)
+            diagnostics += _located(more, loaded)
+    if machine is None or has_errors(diagnostics):
         raise DefinitionError(diagnostics)
     return StateMachine(machine, name or loaded.name or "StateMachine")
+
+
+def _located(diagnostics: list[Diagnostic], loaded: Any) -> list[Diagnostic]:
+    """The builder's diagnostics with the file and line:column of their place."""
+    from dataclasses import replace
+
+    out = []
+    for diag in diagnostics:
+        where = loaded.locator.position(diag.path) if loaded.locator is not None else None
+        line, column = where if where is not None else (None, None)
+        out.append(replace(diag, file=loaded.source, line=line, column=column))
+    return out
 
 
 def _resolve_handlers(handlers: Mapping[str, HandlerSpec] | None) -> dict[str, LocalHandler]:

@@ -85,6 +85,7 @@ Contract
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -645,6 +646,16 @@ class Expression:
 
 
 def compile_expression(text: str) -> Expression:
+    """Compile ``"{% expression %}"``; see :func:`_compile_expression`.
+
+    Compiled expressions are immutable, so the same text compiles once per
+    process (the validator and the builder both compile what they read).
+    """
+    return _compile_expression(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_expression(text: str) -> Expression:
     """Compile ``"{% expression %}"`` (delimiters included); call once, at load time.
 
     Raises :class:`JsonataSyntaxError` when *text* is not delimited, is

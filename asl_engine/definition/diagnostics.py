@@ -28,13 +28,21 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     file: str | None = None
+    rule: str | None = None
+    """Which check found it (``structure.unknown-field``, ``transitions.missing-target``...):
+    a stable id for tools (SARIF ``ruleId``), finer than ``code``."""
+    machine: str | None = None
+    """The logical id of the state machine when the file is a CloudFormation/SAM template."""
 
     def format(self) -> str:
         """Compiler-style text: ``file:line:column: ERROR CODE /path: message``."""
         where = self.file or "<definition>"
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        return f"{where}: {self.severity} {self.code} {self.path or '/'}: {self.message}"
+        path = self.path or "/"
+        if self.machine is not None:
+            path += f" [{self.machine}]"  # which state machine of a template
+        return f"{where}: {self.severity} {self.code} {path}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         """AWS's diagnostic shape (severity, code, message, location) plus line/column."""
@@ -49,4 +57,8 @@ class Diagnostic:
             out["column"] = self.column
         if self.file is not None:
             out["file"] = self.file
+        if self.machine is not None:
+            out["machine"] = self.machine
+        if self.rule is not None:
+            out["rule"] = self.rule
         return out

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from ..dataflow.jsonata import QUERY_EVALUATION_ERROR, UNDEFINED, Expression, result_type_error, undefined_error
+from ..dataflow.payload import copy_json
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
 from ..dataflow.timestamps import parse_timestamp
 from ..errors import EngineError, StatesError
@@ -250,10 +251,10 @@ class Interpreter(JsonataFlow):
         if state.jsonata:
             return state.next, self._jsonata_plain(state, data, env, frame)
         effective = self._select(state.input_path, data, env)
-        if state.parameters is not None:
+        if state.has_result:  # AWS uses Result when both Result and Parameters are given
+            result = copy_json(state.result)
+        elif state.parameters is not None:
             result = state.parameters.evaluate(effective, env)
-        elif state.has_result:
-            result = state.result
         else:
             result = effective
         self._assign(state.assign, result, env, frame)

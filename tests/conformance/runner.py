@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import copy
+import re
 import difflib
 import json
 import os
@@ -252,6 +253,29 @@ _PARALLEL_CLOSERS = frozenset(
 )
 
 
+_RESOURCE_PLACEHOLDER = re.compile(r"<[A-Za-z0-9_:.-]+>")
+
+
+def definition_for_engine(definition: Any) -> Any:
+    """A copy of the recorded definition that the engine can load.
+
+    The recording tool replaced fixture values inside ``Resource`` ARNs with
+    tokens (``function:<lambda_function_name>``) that are not valid ARN
+    characters; AWS saw real names. Mocks are chosen by state name, so the
+    name itself does not matter: the tokens become ``placeholder``.
+    """
+    if isinstance(definition, dict):
+        return {
+            key: _RESOURCE_PLACEHOLDER.sub("placeholder", value)
+            if key == "Resource" and isinstance(value, str)
+            else definition_for_engine(value)
+            for key, value in definition.items()
+        }
+    if isinstance(definition, list):
+        return [definition_for_engine(item) for item in definition]
+    return definition
+
+
 def emulate_parallel_normaliser(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The engine history as LocalStack's snapshot tool would have stored it.
 
@@ -447,7 +471,7 @@ def run_case(case: Case, *, timeout: float | None = None) -> CaseResult:
 
 def _run_and_compare(engine: Any, case: Case, result: CaseResult, timeout: float) -> None:
     try:
-        machine = engine.load(copy.deepcopy(case.definition))
+        machine = engine.load(definition_for_engine(case.definition))
     except engine.DefinitionError as exc:
         diagnostics = getattr(exc, "diagnostics", None) or []
         first = str(diagnostics[0].format() if diagnostics and hasattr(diagnostics[0], "format") else exc)

@@ -299,7 +299,8 @@ def test_map_tolerated_failures():
 
 
 def test_parallel_outputs_in_branch_order():
-    branch = lambda v: {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": v, "End": True}}}  # noqa: E731
+    # State names are unique in the whole machine (AWS), branches included.
+    branch = lambda v: {"StartAt": f"P{v}", "States": {f"P{v}": {"Type": "Pass", "Result": v, "End": True}}}  # noqa: E731
     definition = {"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "Branches": [branch(1), branch(2), branch(3)], "End": True}}}
     ex = run(definition, {})
     assert ex.output == [1, 2, 3]

@@ -140,7 +140,10 @@ def test_mixed_languages():
 def test_jsonpath_fields_are_refused_in_jsonata_states():
     with pytest.raises(asl_engine.DefinitionError) as info:
         asl_engine.load({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": "$.x", "End": True}}})
-    assert "/States/A/InputPath" in str(info.value)
+    assert (
+        "SCHEMA_VALIDATION_FAILED /States/A: The QueryLanguage is set to 'JSONata', "
+        "but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage"
+    ) in str(info.value)
 
 
 def test_eval_is_refused_at_load_time():

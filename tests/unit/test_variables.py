@@ -143,6 +143,16 @@ def test_nested_scope_cannot_assign_an_outer_name():
     assert run(machine("other"), [1]).status == "SUCCEEDED"  # a new name is fine
 
 
-def test_sibling_branches_may_reuse_a_name():
-    branch = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": True}}}
-    asl_engine.load({"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "Branches": [branch, branch], "End": True}}})
+def test_sibling_branches_may_reuse_a_variable_name():
+    def branch(name):
+        return {
+            "StartAt": name,
+            "States": {
+                name: {"Type": "Pass", "Assign": {"x": name}, "Next": name + "Show"},
+                name + "Show": {"Type": "Pass", "Parameters": {"x.$": "$x"}, "OutputPath": "$.x", "End": True},
+            },
+        }
+
+    definition = {"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "Branches": [branch("A"), branch("B")], "End": True}}}
+    # Each branch reads its own x: branches do not see each other's variables.
+    assert run(definition, {}).output == ["A", "B"]
