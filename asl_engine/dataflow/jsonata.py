@@ -102,6 +102,7 @@ from jsonata import parser as _parser
 from jsonata import utils as _utils
 
 from ..errors import StatesError
+from .json_values import copy_json, json_type_name
 
 __all__ = [
     "DEFAULT_BUDGET_SECONDS",
@@ -217,23 +218,6 @@ def expression_source(text: str) -> str:
     if is_expression(text):
         return text[2:-2].strip()
     return text.strip()
-
-
-def json_type_name(value: Any) -> str:
-    """AWS's name for the JSON type of *value*: array, object, string, number, boolean or null."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
 def _js_number(value: float) -> str:
@@ -677,14 +661,6 @@ def _compile_expression(text: str) -> Expression:
 # --------------------------------------------------------------------------- templates
 
 
-def _json_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _json_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_copy(v) for v in value]
-    return value
-
-
 class Template:
     """A JSON value whose strings may be ``{% %}`` expressions at any depth.
 
@@ -730,7 +706,7 @@ _CONST, _EXPR, _OBJECT, _ARRAY = 0, 1, 2, 3
 def _evaluate_node(node: tuple[int, Any], bindings: Mapping[str, Any], field: str, budget: float) -> Any:
     kind, payload = node
     if kind == _CONST:
-        return _json_copy(payload)
+        return copy_json(payload)
     if kind == _EXPR:
         value = payload.evaluate(bindings, field=field, budget_seconds=budget)
         if value is UNDEFINED:
@@ -752,12 +728,12 @@ def _compile_node(value: Any, location: str, found: list[Expression]) -> tuple[i
     if isinstance(value, dict):
         members = tuple((key, _compile_node(child, f"{location}/{key}", found)) for key, child in value.items())
         if all(child[0] == _CONST for _, child in members):
-            return (_CONST, _json_copy(value))
+            return (_CONST, copy_json(value))
         return (_OBJECT, members)
     if isinstance(value, list):
         items = tuple(_compile_node(child, f"{location}/{i}", found) for i, child in enumerate(value))
         if all(child[0] == _CONST for child in items):
-            return (_CONST, _json_copy(value))
+            return (_CONST, copy_json(value))
         return (_ARRAY, items)
     return (_CONST, value)
 

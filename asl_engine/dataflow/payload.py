@@ -15,18 +15,10 @@ from typing import Any, Callable
 
 from ..errors import StatesError
 from .intrinsics import compile_intrinsic, is_intrinsic
+from .json_values import copy_json
 from .jsonpath import Env, Path, PathNotFound, compile_path, to_json
 
 __all__ = ["Template", "ValueExpr", "compile_template", "compile_value", "copy_json"]
-
-
-def copy_json(value: Any) -> Any:
-    """A fast deep copy of a JSON value (dicts, lists and scalars only)."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
 
 
 class ValueExpr:

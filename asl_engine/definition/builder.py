@@ -238,7 +238,7 @@ class _Constant:
         self.value = value
 
     def evaluate(self, data: Any, env: Any) -> Any:
-        from ..dataflow.payload import copy_json
+        from ..dataflow.json_values import copy_json
 
         return copy_json(self.value)
 

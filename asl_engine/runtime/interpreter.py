@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from ..dataflow.jsonata import QUERY_EVALUATION_ERROR, UNDEFINED, Expression, result_type_error, undefined_error
-from ..dataflow.payload import copy_json
+from ..dataflow.json_values import copy_json
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
 from ..dataflow.timestamps import parse_timestamp
 from ..errors import EngineError, StatesError

@@ -22,7 +22,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..dataflow.jsonpath import to_json
-from ..dataflow.payload import copy_json
+from ..dataflow.json_values import copy_json
 from ..errors import EngineError, StatesError
 from ..history.events import History
 from ..runtime.quotas import MAX_PAYLOAD_BYTES, check_payload

@@ -18,6 +18,8 @@ with ``compile_intrinsic(..., strict=True)``, turn into errors.
 
 from __future__ import annotations
 
+from ..json_values import json_type_name
+
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -56,19 +58,7 @@ ANY: Kinds = STRING | NUMBER | BOOLEAN | NULL | ARRAY | OBJECT
 
 def kind_of(value: Any) -> str:
     """The JSON kind of a Python value (``bool`` is not a number here)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float, Decimal)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
+    return json_type_name(value)
 
 
 def describe_kinds(kinds: Kinds) -> str:
