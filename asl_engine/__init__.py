@@ -21,6 +21,7 @@ from .errors import (
 from .runtime.clock import Clock, SystemClock, VirtualClock
 from .runtime.quotas import Quotas
 from .tasks.base import TaskRequest
+from .tasks.objects import InMemoryObjectStore, ObjectStore
 
 __all__ = [
     "AslEngineError",
@@ -31,6 +32,8 @@ __all__ = [
     "Execution",
     "ExecutionInputError",
     "HandlerImportError",
+    "InMemoryObjectStore",
+    "ObjectStore",
     "Quotas",
     "StateMachine",
     "SystemClock",

@@ -21,6 +21,7 @@ from .runtime.quotas import AWS_QUOTAS, Quotas, utf8_size
 from .runtime.interpreter import Aborted, Frame, Interpreter, TimedOut, iso_time
 from .tasks.base import TaskRequest
 from .tasks.dispatch import TaskDispatcher
+from .tasks.objects import ObjectStore
 from .tasks.local import LocalHandler, import_handler
 from .tasks.mocks import MockSet, MockSpec
 from .dataflow.jsonpath import to_json
@@ -164,6 +165,7 @@ class StateMachine:
         seed: int | None = None,
         listeners: list[Callable[[dict[str, Any]], None]] | None = None,
         quotas: bool | Quotas = True,
+        object_store: ObjectStore | None = None,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -173,6 +175,8 @@ class StateMachine:
         name to responses replayed in order (see ``asl_engine.tasks.mocks``).
         ``clock`` defaults to real time; pass ``VirtualClock()`` to skip waits.
         ``listeners`` receive each history event as it is recorded.
+        ``object_store`` is where a distributed Map's ``ItemReader`` reads
+        (``InMemoryObjectStore`` offline).
         ``quotas`` enforces AWS's quotas (256 KiB payloads, 25,000 history
         events, variable sizes); ``False`` lifts them, a ``Quotas`` sets them.
         """
@@ -218,6 +222,7 @@ class StateMachine:
             deadline=start + timedelta(seconds=timeout) if timeout else None,
             rng=random.Random(seed),
             quotas=limits,
+            object_store=object_store,
         )
         input_json = _input_json(input, limits.payload_bytes)
         started = history.add(

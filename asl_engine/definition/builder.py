@@ -26,6 +26,8 @@ from ..model.states import (
     Catcher,
     ChoiceRule,
     ChoiceState,
+    ItemBatcherSpec,
+    ItemReaderSpec,
     FailState,
     Machine,
     MapState,
@@ -565,12 +567,12 @@ def _map(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> 
         if isinstance(processor_raw, dict):
             config = processor_raw.get("ProcessorConfig") or {}
             distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
-            if distributed:
-                ctx.error(f"{sp}/{key}/ProcessorConfig", "Distributed Map is not supported yet by this engine", UNSUPPORTED)
         processor = _program(ctx, processor_raw, f"{sp}/{key}")
-    for unsupported in ("ItemReader", "ItemBatcher", "ResultWriter"):
-        if unsupported in raw:
-            ctx.error(f"{sp}/{unsupported}", f"{unsupported} is not supported yet by this engine", UNSUPPORTED)
+    if "ResultWriter" in raw:
+        ctx.error(f"{sp}/ResultWriter", "ResultWriter is not supported yet by this engine", UNSUPPORTED)
+    jsonata = common["jsonata"]
+    item_reader = _item_reader(ctx, raw["ItemReader"], f"{sp}/ItemReader", jsonata) if "ItemReader" in raw else None
+    item_batcher = _item_batcher(ctx, raw["ItemBatcher"], f"{sp}/ItemBatcher", jsonata) if "ItemBatcher" in raw else None
     if common["jsonata"]:
         items_path = _jsonata_template(ctx, raw, "Items", sp)
         max_concurrency = _jsonata_scalar(ctx, raw, "MaxConcurrency", sp, _valid_count, "a non-negative integer")
@@ -592,9 +594,43 @@ def _map(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> 
         tolerated_failure_percentage=percentage,
         distributed=distributed,
         label=label,
+        item_reader=item_reader,
+        item_batcher=item_batcher,
         blocking=processor is None or programs_block([processor]),
         **common,
     )
+
+
+def _limit(ctx: _Ctx, node: Mapping[str, Any], key: str, pointer: str, jsonata: bool, check: Callable[[Any], bool], what: str) -> Any:
+    """A limit given as a literal, a ``...Path`` (JSONPath) or an expression (JSONata)."""
+    if jsonata:
+        return _jsonata_scalar(ctx, node, key, pointer, check, what)
+    return _number_or_path(ctx, node, key, pointer, check, what)
+
+
+def _item_reader(ctx: _Ctx, node: Any, pointer: str, jsonata: bool) -> ItemReaderSpec | None:
+    if not isinstance(node, dict) or not isinstance(node.get("Resource"), str):
+        ctx.error(pointer, "ItemReader must be an object with a Resource")
+        return None
+    config = node.get("ReaderConfig") or {}
+    if not isinstance(config, dict):
+        ctx.error(pointer + "/ReaderConfig", "ReaderConfig must be an object")
+        config = {}
+    arguments = _jsonata_template(ctx, node, "Arguments", pointer) if jsonata else _template(ctx, node, "Parameters", pointer)
+    max_items = _limit(ctx, config, "MaxItems", pointer + "/ReaderConfig", jsonata, _is_int, "an integer")
+    plain = {k: v for k, v in config.items() if k not in ("MaxItems", "MaxItemsPath")}
+    return ItemReaderSpec(node["Resource"], arguments, plain, max_items)
+
+
+def _item_batcher(ctx: _Ctx, node: Any, pointer: str, jsonata: bool) -> ItemBatcherSpec | None:
+    if not isinstance(node, dict):
+        ctx.error(pointer, "ItemBatcher must be an object")
+        return None
+    positive = lambda v: _is_int(v) and v > 0  # noqa: E731
+    max_items = _limit(ctx, node, "MaxItemsPerBatch", pointer, jsonata, positive, "a positive integer")
+    max_bytes = _limit(ctx, node, "MaxInputBytesPerBatch", pointer, jsonata, positive, "a positive integer")
+    batch_input = _jsonata_template(ctx, node, "BatchInput", pointer) if jsonata else _template(ctx, node, "BatchInput", pointer)
+    return ItemBatcherSpec(max_items, max_bytes, batch_input)
 
 
 _BUILDERS: dict[str, Callable[[_Ctx, Mapping[str, Any], str, dict[str, Any]], State]] = {

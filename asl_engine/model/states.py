@@ -153,6 +153,27 @@ class ParallelState(State):
     blocking: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class ItemReaderSpec:
+    """A distributed Map's ``ItemReader``: ``arguments`` is the compiled
+    Parameters (JSONPath) or Arguments (JSONata) template; ``max_items`` an
+    int, a path or a JSONata expression."""
+
+    resource: str
+    arguments: Any
+    config: Mapping[str, Any]
+    max_items: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatcherSpec:
+    """A distributed Map's ``ItemBatcher`` (each limit an int, a path or an expression)."""
+
+    max_items: Any = None
+    max_bytes: Any = None
+    batch_input: Any = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(State):
     processor: "Program | None" = None
@@ -162,6 +183,8 @@ class MapState(State):
     tolerated_failure_percentage: Any = None  # float | Getter | None
     distributed: bool = False
     label: str | None = None
+    item_reader: ItemReaderSpec | None = None
+    item_batcher: ItemBatcherSpec | None = None
     blocking: bool = True  # as ParallelState.blocking, for the item processor
 
 

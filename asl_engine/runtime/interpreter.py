@@ -39,6 +39,7 @@ from ..model.states import (
     WaitState,
 )
 from ..tasks.dispatch import TaskDispatcher
+from ..tasks.objects import ObjectStore
 from .clock import Clock
 from .fanout import run_all
 from .quotas import AWS_QUOTAS, Quotas, check_payload
@@ -46,6 +47,7 @@ from .values import as_float, as_integer, render
 from .variables import VariableBudget
 from .frame import Aborted, Frame, TimedOut, locate
 from .jsonata_flow import JsonataFlow
+from .distributed import MapRun
 from .retry import backoff_delay, error_matches, is_recoverable
 
 __all__ = ["Aborted", "Frame", "Interpreter", "TimedOut", "iso_time"]
@@ -75,6 +77,7 @@ class Interpreter(JsonataFlow):
         deadline: datetime | None,
         rng: random.Random,
         quotas: Quotas = AWS_QUOTAS,
+        object_store: ObjectStore | None = None,
     ) -> None:
         self.history = history
         self.clock = clock
@@ -84,6 +87,8 @@ class Interpreter(JsonataFlow):
         self._deadline = deadline
         self._rng = rng
         self._max_payload = quotas.payload_bytes
+        self._quotas = quotas
+        self._object_store = object_store
         self._variables = VariableBudget(quotas)
         self._handlers: dict[type, Callable[..., tuple[str | None, Any]]] = {
             PassState: self._pass,
@@ -465,16 +470,15 @@ class Interpreter(JsonataFlow):
         effective = self._select(state.input_path, data, env)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
+            states_var = {"input": data, "context": attempt_env.context} if state.jsonata else {}
+            # With an ItemReader the items come from S3, read after MapRunStarted.
+            items = None if state.item_reader is not None else self._map_items(state, data, effective, attempt_env, frame, states_var)
             if state.jsonata:
-                states_var = {"input": data, "context": attempt_env.context}
-                items = self._jsonata_items(state, data, attempt_env, frame, states_var)
                 max_concurrency = self._jsonata_count(state.max_concurrency, frame, attempt_env, "MaxConcurrency", states_var, 0)
             else:
-                items = self._select(state.items_path, effective, attempt_env)
-                if not isinstance(items, list):
-                    raise StatesError("States.Runtime", f"Map state input must be an array but was: {to_json(items)}")
                 max_concurrency = self._map_int(state.max_concurrency, "MaxConcurrencyPath", effective, attempt_env)
-            frame.last_event = self.history.add("MapStateStarted", frame.last_event, {"length": len(items)})
+            length = len(items) if items is not None else 0
+            frame.last_event = self.history.add("MapStateStarted", frame.last_event, {"length": length})
             # AWS resolves the tolerated-failure fields after MapStateStarted.
             if state.jsonata:
                 tolerated_count = self._jsonata_count(state.tolerated_failure_count, frame, attempt_env, "ToleratedFailureCount", states_var, 0)
@@ -482,16 +486,34 @@ class Interpreter(JsonataFlow):
             else:
                 tolerated_count = self._map_int(state.tolerated_failure_count, "ToleratedFailureCountPath", effective, attempt_env)
                 tolerated_pct = self._map_pct(state.tolerated_failure_percentage, effective, attempt_env)
-            jobs = [self._iteration_job(state, index, item, data if state.jsonata else effective, attempt_env) for index, item in enumerate(items)]
-            tolerance = None
-            if tolerated_count is not None or tolerated_pct is not None:
-                tolerance = (tolerated_count, tolerated_pct, len(items))
-            results = self._fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
+            source = data if state.jsonata else effective
+            if state.distributed:
+                results = MapRun(self).run(
+                    state, items, source, attempt_env, frame, states_var, max_concurrency, (tolerated_count, tolerated_pct)
+                )
+            else:
+                assert items is not None
+                jobs = [self._iteration_job(state, index, item, source, attempt_env) for index, item in enumerate(items)]
+                tolerance = None
+                if tolerated_count is not None or tolerated_pct is not None:
+                    tolerance = (tolerated_count, tolerated_pct, len(items))
+                results = self._fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
             frame.last_event = self.history.add("MapStateSucceeded", len(self.history))
             return results
 
         result, env = self._with_retry_events(state, env, frame, attempt, "MapStateFailed")
         return state.next, self._finish(state, data, result, env, frame)
+
+    def _map_items(
+        self, state: MapState, data: Any, effective: Any, env: Env, frame: Frame, states_var: dict[str, Any]
+    ) -> list[Any]:
+        """The items of a Map without ItemReader: ``Items`` (JSONata) or ``ItemsPath``."""
+        if state.jsonata:
+            return self._jsonata_items(state, data, env, frame, states_var)
+        items = self._select(state.items_path, effective, env)
+        if not isinstance(items, list):
+            raise StatesError("States.Runtime", f"Map state input must be an array but was: {to_json(items)}")
+        return items
 
     def _iteration_job(self, state: MapState, index: int, item: Any, effective: Any, env: Env) -> Callable[[Frame], Any]:
         history = self.history

@@ -14,6 +14,7 @@ History per resource kind (AWS-recorded sequences):
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -61,6 +62,12 @@ class TaskDispatcher:
         self._region = region
         self._max_payload = max_payload_bytes
         self._resources: dict[str, ResourceInfo] = {}
+
+    def with_history(self, history: History) -> "TaskDispatcher":
+        """The same runners, recording into another history (a child execution's)."""
+        clone = copy.copy(self)
+        clone._history = history
+        return clone
 
     def _info(self, resource: str) -> ResourceInfo:
         info = self._resources.get(resource)
@@ -234,5 +241,3 @@ def _lambda_invoke_result(payload: Any) -> dict[str, Any]:
         "StatusCode": 200,
     }
 
-
-_ = threading  # the dispatcher is shared by branch threads; it keeps no mutable state but the resource cache

@@ -232,15 +232,10 @@ LAMBDA_FEATURES = frozenset({"service:lambda", "service:lambda(function-arn)"})
 def feature_gap_reason(features: list[str]) -> str | None:
     """Why a case needs a feature that is out of scope for now (``None`` if it does not).
 
-    #3: JSONata and variables; #5: service integrations other than Lambda,
-    callbacks (``.waitForTaskToken``, ``.sync``), activities, distributed Map.
+    #5: service integrations other than Lambda, callbacks (``.waitForTaskToken``,
+    ``.sync``), activities. (JSONata, variables and distributed Map are supported.)
     """
     feats = set(features)
-    issue3 = []
-    if "query:JSONata" in feats:
-        issue3.append("JSONata query language")
-    if "variables" in feats:
-        issue3.append("workflow variables (Assign)")
     issue5 = []
     services = sorted(f for f in feats if f.startswith("service:") and f not in LAMBDA_FEATURES)
     activities = [s for s in services if s == "service:activity"]
@@ -253,13 +248,7 @@ def feature_gap_reason(features: list[str]) -> str | None:
         issue5.append("callback tasks (.waitForTaskToken)")
     if "task:submitted(callback/sync)" in feats and "waitForTaskToken" not in feats:
         issue5.append("callback/.sync tasks (TaskSubmitted)")
-    if "Map:distributed" in feats or "Map:MapRun" in feats:
-        issue5.append("distributed Map (MapRun)")
-    if "Map:ItemReader" in feats:
-        issue5.append("Map ItemReader")
     parts = []
-    if issue3:
-        parts.append(" and ".join(issue3) + " (#3)")
     if issue5:
         parts.append(", ".join(issue5) + " (#5)")
     if not parts:

@@ -253,6 +253,14 @@ _PARALLEL_CLOSERS = frozenset(
 )
 
 
+def object_store_for(case: Any) -> Any:
+    """The S3 objects the case recorded (``resources.s3_objects``) for ItemReader."""
+    objects = (case.raw.get("resources") or {}).get("s3_objects") or []
+    if not objects:
+        return None
+    return _import_engine().InMemoryObjectStore({(o["bucket"], o["key"]): o["body"] for o in objects})
+
+
 _RESOURCE_PLACEHOLDER = re.compile(r"<[A-Za-z0-9_:.-]+>")
 
 
@@ -494,6 +502,7 @@ def _run_and_compare(engine: Any, case: Case, result: CaseResult, timeout: float
                 account=ACCOUNT,
                 region=REGION,
                 state_machine_type=case.state_machine_type,
+                object_store=object_store_for(case),
             )
     except CaseTimeout as exc:
         result.problems.append(Problem("engine", str(exc), _exception_text(exc)))

@@ -8,7 +8,7 @@ import asl_engine
 def test_exported_names():
     assert sorted(asl_engine.__all__) == sorted([
         "AslEngineError", "Clock", "DefinitionError", "Diagnostic", "EngineError", "Execution",
-        "ExecutionInputError", "HandlerImportError", "Quotas", "StateMachine", "SystemClock", "TaskFailure",
+        "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "StateMachine", "SystemClock", "TaskFailure",
         "TaskRequest", "VirtualClock", "load", "validate",
     ])
     for name in asl_engine.__all__:
@@ -19,7 +19,7 @@ def test_run_signature():
     params = inspect.signature(asl_engine.StateMachine.run).parameters
     assert list(params) == [
         "self", "input", "handlers", "mocks", "clock", "name", "account", "region",
-        "state_machine_type", "role_arn", "seed", "listeners", "quotas",
+        "state_machine_type", "role_arn", "seed", "listeners", "quotas", "object_store",
     ]
 
 

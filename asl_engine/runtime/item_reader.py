@@ -1,0 +1,117 @@
+"""A distributed Map's ``ItemReader`` and ``ItemBatcher``.
+
+``ItemReader`` reads the items from S3 (``arn:aws:states:::s3:getObject`` with
+``ReaderConfig.InputType`` JSON, JSONL or CSV, or ``s3:listObjectsV2``);
+failures are ``States.ItemReaderFailed`` with AWS's cause texts
+(AWS-recorded: "Attempting to map over non-iterable node.", "CSV headers
+cannot contain duplicates.", "field MaxItems must be positive").
+``ItemBatcher`` groups items into ``{"Items": [...], "BatchInput": ...}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Mapping
+
+from ..dataflow.jsonpath import to_json
+from ..errors import EngineError, StatesError
+from ..tasks.objects import NoSuchObject, ObjectStore
+
+__all__ = ["batch_items", "read_items"]
+
+READER_FAILED = "States.ItemReaderFailed"
+MAX_ITEMS_LIMIT = 100_000_000
+_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+
+
+def read_items(
+    resource: str, arguments: Any, config: Mapping[str, Any], max_items: int | None, store: ObjectStore | None
+) -> list[Any]:
+    """The items an ``ItemReader`` yields (at most ``max_items`` when positive)."""
+    if store is None:
+        raise EngineError(
+            "a distributed Map reads items from S3 but no object store is configured: "
+            "pass object_store=InMemoryObjectStore({...}) to run()"
+        )
+    if not isinstance(arguments, dict) or not isinstance(arguments.get("Bucket"), str):
+        raise StatesError(READER_FAILED, "The ItemReader parameters must name a Bucket.")
+    bucket = arguments["Bucket"]
+    action = resource.rsplit(":", 1)[-1]
+    if action == "listObjectsV2":
+        items: list[Any] = store.list_objects(bucket, str(arguments.get("Prefix", "")))
+    elif action == "getObject":
+        key = arguments.get("Key")
+        if not isinstance(key, str):
+            raise StatesError(READER_FAILED, "The ItemReader parameters must name a Key.")
+        try:
+            body = store.get_object(bucket, key)
+        except NoSuchObject:
+            raise StatesError(READER_FAILED, f"The specified key does not exist. (Bucket: {bucket}, Key: {key})") from None
+        items = _parse(body, config)
+    else:
+        raise StatesError(READER_FAILED, f"Unsupported ItemReader resource: {resource}")
+    if max_items is not None and max_items > 0:
+        items = items[:max_items]
+    return items
+
+
+def _parse(body: str, config: Mapping[str, Any]) -> list[Any]:
+    input_type = config.get("InputType", "JSON")
+    if input_type == "JSON":
+        try:
+            parsed = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise StatesError(READER_FAILED, f"The object is not valid JSON: {exc.msg}") from None
+        if not isinstance(parsed, list):
+            raise StatesError(READER_FAILED, "Attempting to map over non-iterable node.")
+        return parsed
+    if input_type == "JSONL":
+        try:
+            return [json.loads(line) for line in body.splitlines() if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise StatesError(READER_FAILED, f"A line of the object is not valid JSON: {exc.msg}") from None
+    if input_type == "CSV":
+        return _csv(body, config)
+    raise StatesError(READER_FAILED, f"Unsupported InputType: {input_type}")
+
+
+def _csv(body: str, config: Mapping[str, Any]) -> list[dict[str, str]]:
+    """CSV rows as objects keyed by the headers; missing fields are ``""``,
+    fields beyond the headers are dropped (AWS-recorded)."""
+    delimiter = _DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")), ",")
+    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
+    if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
+        headers = [str(h) for h in config.get("CSVHeaders") or []]
+    else:
+        headers = rows.pop(0) if rows else []
+    if len(set(headers)) != len(headers):
+        raise StatesError(READER_FAILED, "CSV headers cannot contain duplicates.")
+    return [{h: (row[i] if i < len(row) else "") for i, h in enumerate(headers)} for row in rows]
+
+
+def batch_items(items: list[Any], max_items: int | None, max_bytes: int | None, batch_input: Any) -> list[Any]:
+    """Group items per ``ItemBatcher``: each batch is ``{"Items": [...]}`` (plus ``BatchInput``)."""
+    batches: list[Any] = []
+    current: list[Any] = []
+    size = 0
+    for item in items:
+        item_size = len(to_json(item).encode("utf-8")) + 1
+        full = (max_items is not None and len(current) >= max_items) or (
+            max_bytes is not None and current and size + item_size > max_bytes
+        )
+        if full:
+            batches.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current:
+        batches.append(current)
+    out = []
+    for batch in batches:
+        entry: dict[str, Any] = {"Items": batch}
+        if batch_input is not None:
+            entry["BatchInput"] = batch_input
+        out.append(entry)
+    return out
