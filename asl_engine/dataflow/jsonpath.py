@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 __all__ = [
@@ -57,14 +56,36 @@ class PathNotFound(LookupError):
         super().__init__(message)
 
 
-@dataclass(slots=True)
 class Env:
     """What an expression can reach besides ``$``: the context object, the
-    variables, and the execution's source of randomness (``States.UUID``...)."""
+    variables, and the execution's source of randomness (``States.UUID``...).
 
-    context: Mapping[str, Any]
-    variables: Mapping[str, Any] | None = None
-    rng: random.Random | None = None
+    ``context`` may be given as a zero-argument callable: it is then built on
+    first use, so that states whose expressions never read ``$$`` do not pay
+    for it (the interpreter's hot path).
+    """
+
+    __slots__ = ("_context", "variables", "rng")
+
+    def __init__(
+        self,
+        context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        variables: Mapping[str, Any] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._context = context
+        self.variables = variables
+        self.rng = rng
+
+    @property
+    def context(self) -> Mapping[str, Any]:
+        context = self._context
+        if callable(context):
+            context = self._context = context()
+        return context
+
+    def __repr__(self) -> str:
+        return f"Env(context={self.context!r}, variables={self.variables!r})"
 
 
 _MISSING = object()

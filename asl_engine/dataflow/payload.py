@@ -80,16 +80,9 @@ class Template:
 
     def evaluate(self, data: Any, env: Env | None) -> Any:
         if self._is_list:
-            return [self._value(kind, arg, data, env) for _, kind, arg in self._entries]
-        return {key: self._value(kind, arg, data, env) for key, kind, arg in self._entries}
-
-    @staticmethod
-    def _value(kind: int, arg: Any, data: Any, env: Env | None) -> Any:
-        if kind == _EXPR:
-            return arg.evaluate(data, env)
-        if kind == _NESTED:
-            return arg.evaluate(data, env)
-        return copy_json(arg)
+            return [copy_json(arg) if kind == _CONST else arg.evaluate(data, env) for _, kind, arg in self._entries]
+        # Expressions and nested templates both answer evaluate(); constants are copied.
+        return {key: copy_json(arg) if kind == _CONST else arg.evaluate(data, env) for key, kind, arg in self._entries}
 
 
 def _needs_template(value: Any) -> bool:

@@ -71,7 +71,7 @@ class History:
         ``StatesError`` (``States.Runtime``) when the history is full.
         """
         limit = self._limit
-        if limit is not None and len(self._events) >= limit - 1 and not event_type.startswith("Execution"):
+        if limit is not None and len(self._events) >= limit - 1 and event_type[:9] != "Execution":
             raise StatesError(
                 "States.Runtime",
                 f"The execution reached the maximum number of history events ({limit}).",
@@ -86,7 +86,8 @@ class History:
                 "previousEventId": previous,
             }
             if details is not None:
-                event[details_key(event_type)] = details
+                key = DETAILS_KEY.get(event_type) or details_key(event_type)
+                event[key] = details
             self._events.append(event)
         for listener in self._listeners:
             listener(event)

@@ -198,15 +198,14 @@ class Interpreter(JsonataFlow):
 
     # --------------------------------------------------------------- context
     def _env(self, state: State, entered: datetime, variables: Mapping[str, Any]) -> Env:
-        """The context object (``$$``) of a state entered at ``entered``."""
-        state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(entered)}
-        if state.type in _RETRY_TYPES:
-            state_ctx["RetryCount"] = 0
-        context: dict[str, Any] = {
-            "Execution": self._execution_ctx,
-            "StateMachine": self._machine_ctx,
-            "State": state_ctx,
-        }
+        """The context object (``$$``) of a state entered at ``entered``, built on first use."""
+
+        def context() -> dict[str, Any]:
+            state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(entered)}
+            if state.type in _RETRY_TYPES:
+                state_ctx["RetryCount"] = 0
+            return {"Execution": self._execution_ctx, "StateMachine": self._machine_ctx, "State": state_ctx}
+
         return Env(context, variables, self._rng)
 
     @staticmethod
