@@ -77,7 +77,13 @@ class StatesError(Exception):
     """
 
     def __init__(
-        self, error: str, cause: str | None = None, *, timed_out: bool = False, located: bool = False
+        self,
+        error: str | None,
+        cause: str | None = None,
+        *,
+        timed_out: bool = False,
+        located: bool = False,
+        heartbeat: bool = False,
     ) -> None:
         self.error = error
         self.cause = cause
@@ -87,11 +93,18 @@ class StatesError(Exception):
         self.located = located
         # True when the error comes out of a Map iteration or Parallel branch.
         self.branch_failed = False
+        # A States.Timeout caused by a missed heartbeat: "States.HeartbeatTimeout"
+        # in ErrorEquals matches it (AWS reports the error as States.Timeout).
+        self.heartbeat = heartbeat
         super().__init__(f"{error}: {cause}")
 
     def to_output(self) -> dict[str, Any]:
-        """The Error Output that a Catcher passes on (``{"Error", "Cause"}``)."""
+        """The Error Output that a Catcher passes on (``{"Error", "Cause"}``).
+
+        A failure reported with neither error nor cause (``SendTaskFailure``
+        with no fields) gives ``{"Error": null, "Cause": null}`` (AWS-recorded).
+        """
         out: dict[str, Any] = {"Error": self.error}
-        if self.cause is not None:
+        if self.cause is not None or self.error is None:
             out["Cause"] = self.cause
         return out

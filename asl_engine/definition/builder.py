@@ -413,7 +413,8 @@ def _task(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) ->
         timeout_seconds=timeout,
         heartbeat_seconds=heartbeat,
         credentials=credentials,
-        callback=resource.endswith(".waitForTaskToken"),
+        # $$.Task.Token exists for callbacks and, AWS-recorded, for .sync tasks too.
+        callback=resource.endswith(".waitForTaskToken") or ".sync" in resource,
         **common,
     )
 

@@ -192,7 +192,7 @@ class Interpreter(JsonataFlow):
         if not state.catchers or not is_recoverable(err.error):
             return None
         for catcher in state.catchers:
-            if error_matches(catcher.error_equals, err.error):
+            if error_matches(catcher.error_equals, err.error, err.heartbeat):
                 return catcher
         return None
 
@@ -372,7 +372,7 @@ class Interpreter(JsonataFlow):
                 if not is_recoverable(err.error):
                     raise
                 for i, retrier in enumerate(state.retriers):
-                    if error_matches(retrier.error_equals, err.error):
+                    if error_matches(retrier.error_equals, err.error, err.heartbeat):
                         break
                 else:
                     raise
@@ -410,7 +410,7 @@ class Interpreter(JsonataFlow):
         effective = self._select(state.input_path, data, env)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
-            if state.callback:
+            if state.callback:  # .waitForTaskToken and .sync: $$.Task.Token
                 token = {"Token": str(uuid.UUID(int=self._rng.getrandbits(128), version=4))}
                 attempt_env = Env(dict(attempt_env.context, Task=token), attempt_env.variables, attempt_env.rng)
             if state.jsonata:

@@ -25,17 +25,23 @@ _UNRECOVERABLE = frozenset({"States.Runtime"})
 _NOT_IN_ALL = frozenset({"States.Runtime"})
 
 
-def is_recoverable(error: str) -> bool:
+def is_recoverable(error: str | None) -> bool:
     """Whether any Retrier or Catcher may see this error at all."""
     return error not in _UNRECOVERABLE
 
 
-def error_matches(error_equals: Sequence[str], error: str) -> bool:
-    """Whether a Retrier's or Catcher's ``ErrorEquals`` matches ``error``."""
+def error_matches(error_equals: Sequence[str], error: str | None, heartbeat: bool = False) -> bool:
+    """Whether a Retrier's or Catcher's ``ErrorEquals`` matches ``error``.
+
+    ``heartbeat`` marks a ``States.Timeout`` caused by a missed heartbeat,
+    which ``States.HeartbeatTimeout`` also matches (AWS: "only available
+    inside the Catch and Retry fields"). A failure with no error name
+    (``SendTaskFailure`` without one) is matched by the wildcards only.
+    """
     if error in _UNRECOVERABLE:
         return False
     for name in error_equals:
-        if name == error:
+        if name == error or (heartbeat and name == "States.HeartbeatTimeout"):
             return True
         if name == "States.ALL":
             return error not in _NOT_IN_ALL

@@ -103,26 +103,8 @@ class TaskDispatcher:
         heartbeat: int | None,
     ) -> Any:
         info = self._info(state.resource)
-        lam = info.kind == "lambda-function"
         history = self._history
-        if lam:
-            details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": {"truncated": False}}
-            if timeout is not None:
-                details["timeoutInSeconds"] = timeout
-            frame.last_event = history.add("LambdaFunctionScheduled", frame.last_event, details)
-            frame.last_event = history.add("LambdaFunctionStarted", frame.last_event)
-            prefix = "LambdaFunction"
-            base: dict[str, Any] = {}
-        else:
-            base = {"resourceType": info.resource_type, "resource": info.resource}
-            details = dict(base, region=self._region, parameters=to_json(params))
-            if timeout is not None:
-                details["timeoutInSeconds"] = timeout
-            if heartbeat is not None:
-                details["heartbeatInSeconds"] = heartbeat
-            frame.last_event = history.add("TaskScheduled", frame.last_event, details)
-            frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
-            prefix = "Task"
+        prefix, base = self._scheduled(state, info, params, timeout, heartbeat, frame)
         request = TaskRequest(
             state_name=state.name,
             resource=state.resource,
@@ -141,7 +123,8 @@ class TaskDispatcher:
         except StatesError as err:
             kind = "TimedOut" if err.timed_out or err.error == "States.Timeout" else "Failed"
             failure = dict(base)
-            failure["error"] = err.error
+            if err.error is not None:
+                failure["error"] = err.error
             if err.cause is not None:
                 failure["cause"] = err.cause
             frame.last_event = history.add(prefix + kind, frame.last_event, failure)
@@ -150,6 +133,45 @@ class TaskDispatcher:
             prefix + "Succeeded", frame.last_event, dict(base, output=output, outputDetails={"truncated": False})
         )
         return result
+
+    def _scheduled(
+        self, state: "TaskState", info: ResourceInfo, params: Any, timeout: int | None, heartbeat: int | None, frame: "Frame"
+    ) -> tuple[str, dict[str, Any]]:
+        """Record the events that open a task, by resource kind (AWS-recorded):
+
+        * Lambda function ARN: ``LambdaFunctionScheduled > LambdaFunctionStarted``;
+        * activity: ``ActivityScheduled > ActivityStarted``;
+        * anything else: ``TaskScheduled > TaskStarted``, then ``TaskSubmitted``
+          for ``.waitForTaskToken`` and ``.sync`` (the call was made; the task
+          now waits for its token or job).
+
+        Return the event-name prefix of the closing event and the details
+        that every closing event repeats.
+        """
+        history = self._history
+        limits: dict[str, Any] = {}
+        if timeout is not None:
+            limits["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            limits["heartbeatInSeconds"] = heartbeat
+        if info.kind in ("lambda-function", "activity"):
+            prefix = "LambdaFunction" if info.kind == "lambda-function" else "Activity"
+            details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": {"truncated": False}}
+            if info.kind == "lambda-function":
+                limits.pop("heartbeatInSeconds", None)  # a Lambda task has no heartbeat
+            details.update(limits)
+            frame.last_event = history.add(prefix + "Scheduled", frame.last_event, details)
+            started = {"workerName": "asl-local"} if info.kind == "activity" else None
+            frame.last_event = history.add(prefix + "Started", frame.last_event, started)
+            return prefix, {}
+        base = {"resourceType": info.resource_type, "resource": info.resource}
+        details = dict(base, region=self._region, parameters=to_json(params), **limits)
+        frame.last_event = history.add("TaskScheduled", frame.last_event, details)
+        frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
+        if info.pattern is not None:
+            submitted = dict(base, output="{}", outputDetails={"truncated": False})
+            frame.last_event = history.add("TaskSubmitted", frame.last_event, submitted)
+        return "Task", base
 
     def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, frame: "Frame") -> Any:
         if request.state_name in self._mocks:
@@ -184,7 +206,7 @@ class TaskDispatcher:
             frame.cancel.wait()
             raise Aborted()
         if self._clock.sleep(limit, frame.cancel):
-            raise StatesError(error, None, timed_out=True)
+            raise _timeout(error == "States.HeartbeatTimeout")
         raise Aborted()
 
     @staticmethod
@@ -211,9 +233,15 @@ class TaskDispatcher:
                     if error == "States.HeartbeatTimeout" and request._beat.is_set():
                         request._beat.clear()  # a heartbeat arrived: wait another period
                         continue
-                    raise StatesError(error, None, timed_out=True) from None
+                    raise _timeout(error == "States.HeartbeatTimeout") from None
         finally:
             pool.shutdown(wait=False)
+
+
+def _timeout(heartbeat: bool) -> StatesError:
+    """A task timeout. AWS reports a missed heartbeat as ``States.Timeout`` too
+    (AWS-recorded); ``States.HeartbeatTimeout`` in ErrorEquals still matches it."""
+    return StatesError("States.Timeout", None, timed_out=True, heartbeat=heartbeat)
 
 
 def _first_limit(timeout: int | None, heartbeat: int | None) -> tuple[int | None, str]:

@@ -62,8 +62,8 @@ def _apply(state_name: str, response: MockResponse) -> Any:
     if "Throw" in response:
         throw = response["Throw"] or {}
         error = throw.get("Error")
-        if not isinstance(error, str):
-            raise EngineError(f"mock Throw for state {state_name!r} needs an Error string")
+        if error is not None and not isinstance(error, str):
+            raise EngineError(f"mock Throw for state {state_name!r}: Error must be a string")
         return_error = StatesError(error, throw.get("Cause"), timed_out=error == "States.Timeout")
         raise return_error
     if response.get("Pending"):

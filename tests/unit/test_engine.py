@@ -334,8 +334,21 @@ def test_heartbeat_timeout_unless_the_handler_beats():
         time.sleep(1.5)
 
     ex = run(definition, {}, handlers={"worker": silent})
-    assert (ex.status, ex.error) == ("FAILED", "States.HeartbeatTimeout")
+    # AWS reports a missed heartbeat as States.Timeout (recorded) ...
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
     assert "LambdaFunctionTimedOut" in types(ex)
+    # ... that a Catcher naming States.HeartbeatTimeout catches.
+    caught = {
+        "StartAt": "T",
+        "States": {
+            "T": {**definition["States"]["T"], "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "H"}]},
+            "H": {"Type": "Pass", "End": True},
+        },
+    }
+    caught["States"]["T"].pop("End", None)
+    caught["States"]["T"]["End"] = True
+    ex = run(caught, {}, handlers={"worker": silent})
+    assert ex.output == {"Error": "States.Timeout"}
 
     # A handler that takes 1.5 s but sends heartbeats succeeds.
     def slow_but_alive(event, context):
