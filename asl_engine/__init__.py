@@ -21,6 +21,7 @@ from .errors import (
 from .runtime.clock import Clock, SystemClock, VirtualClock
 from .runtime.quotas import Quotas
 from .tasks.base import TaskRequest
+from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from .tasks.objects import InMemoryObjectStore, ObjectStore
 
 __all__ = [
@@ -38,6 +39,11 @@ __all__ = [
     "StateMachine",
     "SystemClock",
     "TaskFailure",
+    "TaskTokenError",
+    "CallbackSpool",
+    "send_task_failure",
+    "send_task_heartbeat",
+    "send_task_success",
     "TaskRequest",
     "VirtualClock",
     "load",

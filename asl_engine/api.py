@@ -21,7 +21,9 @@ from .runtime.quotas import AWS_QUOTAS, Quotas, utf8_size
 from .runtime.interpreter import Aborted, Frame, Interpreter, TimedOut, iso_time
 from .tasks.base import TaskRequest
 from .tasks.dispatch import TaskDispatcher
+from .tasks.callbacks import CallbackSpool
 from .tasks.objects import ObjectStore
+from .children import LocalChildren
 from .tasks.local import LocalHandler, import_handler
 from .tasks.mocks import MockSet, MockSpec
 from .dataflow.jsonpath import to_json
@@ -166,6 +168,9 @@ class StateMachine:
         listeners: list[Callable[[dict[str, Any]], None]] | None = None,
         quotas: bool | Quotas = True,
         object_store: ObjectStore | None = None,
+        state_machines: Mapping[str, "StateMachine"] | None = None,
+        aws: Any = None,
+        callbacks: CallbackSpool | None = None,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -177,6 +182,11 @@ class StateMachine:
         ``listeners`` receive each history event as it is recorded.
         ``object_store`` is where a distributed Map's ``ItemReader`` reads
         (``InMemoryObjectStore`` offline).
+        ``state_machines`` are the machines ``states:startExecution`` may
+        start locally (keyed by ARN or name). ``aws`` (an
+        ``asl_engine.tasks.aws.AwsConfig``) lets Tasks with no handler or mock
+        call AWS through boto3. ``callbacks`` lets ``asl send-task-*`` from
+        other processes answer ``.waitForTaskToken`` tasks.
         ``quotas`` enforces AWS's quotas (256 KiB payloads, 25,000 history
         events, variable sizes); ``False`` lifts them, a ``Quotas`` sets them.
         """
@@ -204,13 +214,36 @@ class StateMachine:
         if state_machine_type == "STANDARD":
             execution_ctx["RedriveCount"] = 0  # Express executions cannot be redriven
         machine_ctx = {"Id": machine_arn, "Name": self.name}
+        resolved_handlers = _resolve_handlers(handlers)
+        children = None
+        if state_machines:
+
+            def run_child(machine: "StateMachine", child_input: Any, child_name: str) -> Execution:
+                return machine.run(
+                    child_input, handlers=handlers, mocks=mocks, clock=clock, name=child_name, account=account,
+                    region=region, role_arn=role_arn, quotas=quotas, object_store=object_store,
+                    state_machines=state_machines, aws=aws, callbacks=callbacks,
+                )
+
+            def arn_of(machine: "StateMachine", child_name: str) -> str:
+                return f"arn:aws:states:{region}:{account}:execution:{machine.name}:{child_name}"
+
+            children = LocalChildren(state_machines, run_child, arn_of)
+        aws_runner = None
+        if aws is not None:
+            import importlib  # boto3 only when AWS calls are enabled
+
+            aws_runner = importlib.import_module("asl_engine.tasks.aws").AwsTaskRunner(aws)
         dispatcher = TaskDispatcher(
-            handlers=_resolve_handlers(handlers),
+            handlers=resolved_handlers,
             mocks=MockSet(mocks),
             history=history,
             clock=clock,
             region=region,
             max_payload_bytes=limits.payload_bytes,
+            aws=aws_runner,
+            children=children,
+            callbacks=callbacks,
         )
         timeout = self.model.timeout_seconds
         interpreter = Interpreter(

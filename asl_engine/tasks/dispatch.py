@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
@@ -29,7 +29,28 @@ from ..history.events import History
 from ..runtime.quotas import MAX_PAYLOAD_BYTES, check_payload
 from .base import ResourceInfo, TaskRequest, parse_resource
 from .local import LocalHandler
+from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
 from .mocks import MockSet, Pending
+
+class AwsRunner(Protocol):
+    """Runs a Task against AWS (``asl_engine.tasks.aws.AwsTaskRunner``)."""
+
+    def invoke(self, info: ResourceInfo, parameters: Any, request: TaskRequest) -> Any: ...
+
+
+class ChildExecution(Protocol):
+    """A started local child execution (``states:startExecution``)."""
+
+    def started_response(self) -> dict[str, Any]: ...
+
+    def result(self, timeout: int | None, cancel: threading.Event) -> Any: ...
+
+
+class ChildLauncher(Protocol):
+    """Starts child executions of the local state machines the run knows."""
+
+    def start(self, parameters: Any, pattern: str | None) -> ChildExecution | None: ...
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..dataflow.jsonpath import Env
@@ -54,6 +75,9 @@ class TaskDispatcher:
         clock: "Clock",
         region: str,
         max_payload_bytes: int | None = MAX_PAYLOAD_BYTES,
+        aws: "AwsRunner | None" = None,
+        children: "ChildLauncher | None" = None,
+        callbacks: CallbackSpool | None = None,
     ) -> None:
         self._handlers = handlers
         self._mocks = mocks
@@ -61,6 +85,9 @@ class TaskDispatcher:
         self._clock = clock
         self._region = region
         self._max_payload = max_payload_bytes
+        self._aws = aws
+        self._children = children
+        self._callbacks = callbacks
         self._resources: dict[str, ResourceInfo] = {}
 
     def with_history(self, history: History) -> "TaskDispatcher":
@@ -117,7 +144,7 @@ class TaskDispatcher:
             cancel=frame.cancel,
         )
         try:
-            result = self._run(state, info, request, frame)
+            result = self._run(state, info, request, frame, base)
             output = _marshal(result)
             check_payload(output, state.resource, self._max_payload)
         except StatesError as err:
@@ -168,28 +195,69 @@ class TaskDispatcher:
         details = dict(base, region=self._region, parameters=to_json(params), **limits)
         frame.last_event = history.add("TaskScheduled", frame.last_event, details)
         frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
-        if info.pattern is not None:
-            submitted = dict(base, output="{}", outputDetails={"truncated": False})
-            frame.last_event = history.add("TaskSubmitted", frame.last_event, submitted)
         return "Task", base
 
-    def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, frame: "Frame") -> Any:
+    def _submitted(self, base: dict[str, Any], response: Any, frame: "Frame") -> None:
+        """``TaskSubmitted``: the call of a ``.waitForTaskToken``/``.sync`` task
+        was made; ``response`` is what the service answered."""
+        if base:
+            details = dict(base, output=to_json(response), outputDetails={"truncated": False})
+            frame.last_event = self._history.add("TaskSubmitted", frame.last_event, details)
+
+    def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, frame: "Frame", base: dict[str, Any]) -> Any:
+        """The task's result: from its mock, its handler, a local child
+        execution, or AWS; for ``.waitForTaskToken``, the outcome sent for its token."""
         if request.state_name in self._mocks:
+            # A mock gives the task's final outcome (a callback's answer, a
+            # job's end); the call that submitted it is taken as made.
+            if info.pattern is not None:
+                self._submitted(base, {}, frame)
             try:
                 return self._mocks.respond(request)
             except Pending:
                 return self._pend(request.timeout_seconds, request.heartbeat_seconds, frame)
+        if self._children is not None and info.resource_type == "states" and info.resource.startswith("startExecution"):
+            child = self._children.start(request.parameters, info.pattern)
+            if child is not None:
+                self._submitted(base, child.started_response(), frame)
+                return child.result(request.timeout_seconds, frame.cancel)
+        token = request.task_token if info.pattern == "waitForTaskToken" else None
+        if token is not None:
+            register(token)  # an answer sent during the call itself is kept
+        try:
+            response = self._call(state, info, request)
+        except BaseException:
+            if token is not None:
+                unregister(token)
+            raise
+        if info.pattern is None:
+            return response
+        self._submitted(base, response, frame)
+        if token is None:
+            return response  # a .sync handler returns when the job is done
+        outcome = wait_for_outcome(token, request.timeout_seconds, request.heartbeat_seconds, frame.cancel, self._callbacks)
+        if frame.cancel.is_set():
+            from ..runtime.frame import Aborted
+
+            raise Aborted()
+        return outcome
+
+    def _call(self, state: "TaskState", info: ResourceInfo, request: TaskRequest) -> Any:
+        """Call the task's handler, or AWS when none is registered and AWS is enabled."""
         handler, payload_only = self._find_handler(state, info, request.parameters)
         if handler is None:
+            if self._aws is not None:
+                return self._aws.invoke(info, request.parameters, request)
             raise EngineError(
                 f"Task state '{state.name}' has no handler or mock for resource '{state.resource}': "
                 f"register one with handlers={{'{state.name}': fn}} or --handler {state.name}=module:function"
+                + ("" if info.kind == "other" else ", or enable AWS calls (run(aws=AwsConfig()) / asl run --aws)")
             )
         event = copy_json(request.parameters)
         if payload_only:
             event = event.get("Payload") if isinstance(event, dict) else None
         call: Callable[[], Any] = lambda: handler(event, request)  # noqa: E731
-        if request.timeout_seconds is None and request.heartbeat_seconds is None:
+        if request.timeout_seconds is None and request.heartbeat_seconds is None or info.pattern == "waitForTaskToken":
             result = call()
         else:
             result = self._with_timeout(call, request, state.name)

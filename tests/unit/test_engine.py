@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -370,12 +372,63 @@ def test_pending_mock_times_out_on_the_virtual_clock():
     assert time.perf_counter() - started < 1.0
 
 
-def test_wait_for_task_token_exposes_the_token():
+def test_wait_for_task_token_waits_for_the_outcome_of_its_token():
     definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "Parameters": {"token.$": "$$.Task.Token"}}))
-    seen = []
-    ex = run(definition, {}, handlers={"T": lambda e: seen.append(e["token"]) or {"ok": True}})
+    sent = []
+
+    def send(event):
+        # The "service call": hand the token to a worker that answers later.
+        sent.append(event["token"])
+        threading.Timer(0.05, asl_engine.send_task_success, (event["token"], {"done": True})).start()
+        return {"MessageId": "m-1"}
+
+    ex = run(definition, {}, handlers={"T": send})
     assert ex.status == "SUCCEEDED"
-    assert len(seen[0]) == 36
+    assert ex.output == {"done": True}
+    assert len(sent[0]) == 36
+    assert [t for t in types(ex) if t.startswith("Task")] == [
+        "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskStateExited",
+    ]
+    submitted = next(e for e in ex.history if e["type"] == "TaskSubmitted")
+    assert submitted["taskSubmittedEventDetails"]["output"] == '{"MessageId":"m-1"}'
+
+
+def test_callback_failure_and_heartbeat_timeout():
+    definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1, "Parameters": {"token.$": "$$.Task.Token"}}))
+
+    def fail_later(event):
+        threading.Timer(0.05, asl_engine.send_task_failure, (event["token"], "Rejected", "no")).start()
+        return {}
+
+    ex = run(definition, {}, handlers={"T": fail_later})
+    assert (ex.error, ex.cause) == ("Rejected", "no")
+    ex = run(definition, {}, handlers={"T": lambda event: {}})
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
+    assert "TaskTimedOut" in types(ex)
+
+
+def test_unknown_token_is_refused():
+    with pytest.raises(asl_engine.TaskTokenError):
+        asl_engine.send_task_success("no-such-token", {})
+
+
+def test_start_execution_of_a_local_state_machine():
+    child = asl_engine.load(chain(("Child", {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}})), name="Child")
+    failing = asl_engine.load(chain(("Boom", {"Type": "Fail", "Error": "ChildError", "Cause": "c"})), name="Failing")
+    parent = chain(("Start", {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2", "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Child", "Input": {"n": 2}, "Name": "kid"}}))
+    ex = run(parent, {}, state_machines={"Child": child, "Failing": failing})
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output["Output"] == {"doubled": 4}
+    assert ex.output["Status"] == "SUCCEEDED"
+    assert ex.output["ExecutionArn"] == "arn:aws:states:us-east-1:123456789012:execution:Child:kid"
+    parent["States"]["Start"]["Resource"] = "arn:aws:states:::states:startExecution.sync"
+    ex = run(parent, {}, state_machines={"Child": child})
+    assert ex.output["Output"] == '{"doubled":4}'
+    parent["States"]["Start"]["Parameters"]["StateMachineArn"] = "Failing"
+    ex = run(parent, {}, state_machines={"Child": child, "Failing": failing})
+    assert ex.error == "States.TaskFailed"
+    cause = json.loads(ex.cause)
+    assert (cause["Error"], cause["Cause"], cause["Status"]) == ("ChildError", "c", "FAILED")
 
 
 def test_non_json_handler_result_is_a_marshal_error():

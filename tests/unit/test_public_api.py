@@ -8,7 +8,8 @@ import asl_engine
 def test_exported_names():
     assert sorted(asl_engine.__all__) == sorted([
         "AslEngineError", "Clock", "DefinitionError", "Diagnostic", "EngineError", "Execution",
-        "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "StateMachine", "SystemClock", "TaskFailure",
+        "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
+        "send_task_failure", "send_task_heartbeat", "send_task_success",
         "TaskRequest", "VirtualClock", "load", "validate",
     ])
     for name in asl_engine.__all__:
@@ -20,6 +21,7 @@ def test_run_signature():
     assert list(params) == [
         "self", "input", "handlers", "mocks", "clock", "name", "account", "region",
         "state_machine_type", "role_arn", "seed", "listeners", "quotas", "object_store",
+        "state_machines", "aws", "callbacks",
     ]
 
 

@@ -1,0 +1,131 @@
+"""``arn:aws:states:::states:startExecution`` on local state machines.
+
+A run can be given the other state machines it may start
+(``run(..., state_machines={"arn or name": machine})``). Starting one of
+them runs it as a child execution on a thread; ``.sync`` and ``.sync:2``
+wait for it and return AWS's ``DescribeExecution``-shaped result (with
+``Input``/``Output`` as JSON text for ``.sync``, parsed for ``.sync:2``); a
+child that fails fails the task with ``States.TaskFailed`` whose cause is
+that result's JSON (AWS-recorded). Without ``.sync`` the task returns
+``{"ExecutionArn", "StartDate"}`` at once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from .dataflow.jsonpath import to_json
+from .errors import StatesError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import Execution, StateMachine
+
+__all__ = ["LocalChildren"]
+
+
+def _millis(moment: Any) -> int:
+    return int(moment.timestamp() * 1000) if moment is not None else 0
+
+
+class _Child:
+    def __init__(self, arn: str, name: str, machine_arn: str, input_value: Any, run: Callable[[], "Execution"], pattern: str | None) -> None:
+        self.arn = arn
+        self.name = name
+        self.machine_arn = machine_arn
+        self.input = input_value
+        self.pattern = pattern
+        self.execution: Execution | None = None
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+        self._start_ms = 0
+
+        def target() -> None:
+            try:
+                self.execution = run()
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent task
+                self.error = exc
+            finally:
+                self._done.set()
+
+        self._thread = threading.Thread(target=target, name=f"asl-child-{name}", daemon=True)
+        self._thread.start()
+
+    def started_response(self) -> dict[str, Any]:
+        return {"ExecutionArn": self.arn, "StartDate": self._start_ms}
+
+    def result(self, timeout: int | None, cancel: threading.Event) -> Any:
+        if self.pattern is None:
+            return self.started_response()
+        waited = 0.0
+        while not self._done.wait(0.05):
+            waited += 0.05
+            if cancel.is_set():
+                return None
+            if timeout is not None and waited >= timeout:
+                raise StatesError("States.Timeout", None, timed_out=True)
+        if self.error is not None:
+            raise self.error
+        execution = self.execution
+        assert execution is not None
+        parsed = self.pattern == "sync:2"
+        described: dict[str, Any] = {
+            "ExecutionArn": self.arn,
+            "Input": self.input if parsed else to_json(self.input),
+            "InputDetails": {"Included": True},
+            "Name": self.name,
+            "StartDate": _millis(execution.start_date),
+            "StateMachineArn": self.machine_arn,
+            "Status": execution.status if execution.status == "SUCCEEDED" else "FAILED",
+            "StopDate": _millis(execution.stop_date),
+        }
+        if execution.status == "SUCCEEDED":
+            described["Output"] = execution.output if parsed else to_json(execution.output)
+            described["OutputDetails"] = {"Included": True}
+            return dict(sorted(described.items()))
+        if execution.error is not None:
+            described["Error"] = execution.error
+        if execution.cause is not None:
+            described["Cause"] = execution.cause
+        raise StatesError("States.TaskFailed", json.dumps(dict(sorted(described.items())), separators=(",", ":")))
+
+
+class LocalChildren:
+    """Starts the local state machines a run knows, by ARN or by name."""
+
+    def __init__(self, machines: Mapping[str, "StateMachine"], run_child: Callable[["StateMachine", Any, str], "Execution"], arn_of: Callable[["StateMachine", str], str]) -> None:
+        self._machines = dict(machines)
+        self._run_child = run_child
+        self._arn_of = arn_of
+
+    def _find(self, arn: str) -> "StateMachine | None":
+        if arn in self._machines:
+            return self._machines[arn]
+        name = arn.rsplit(":", 1)[-1]
+        return self._machines.get(name)
+
+    def start(self, parameters: Any, pattern: str | None) -> _Child | None:
+        """Start the child named by ``StateMachineArn``; None when it is not local."""
+        if not isinstance(parameters, dict) or not isinstance(parameters.get("StateMachineArn"), str):
+            return None
+        machine = self._find(parameters["StateMachineArn"])
+        if machine is None:
+            return None
+        name = parameters.get("Name") or str(uuid.uuid4())
+        raw_input = parameters.get("Input")
+        if isinstance(raw_input, str):
+            try:
+                raw_input = json.loads(raw_input)
+            except json.JSONDecodeError:
+                raise StatesError("States.Runtime", "The Input of states:startExecution is not valid JSON") from None
+        input_value = {} if raw_input is None else raw_input
+        return _Child(
+            self._arn_of(machine, name),
+            name,
+            parameters["StateMachineArn"],
+            input_value,
+            lambda: self._run_child(machine, input_value, name),
+            pattern,
+        )

@@ -1,0 +1,193 @@
+"""Task tokens: ``.waitForTaskToken`` tasks wait here for their outcome.
+
+A task whose resource ends in ``.waitForTaskToken`` makes its call (the
+handler, or AWS), records ``TaskSubmitted``, then waits until someone
+reports the outcome of its token, as ``SendTaskSuccess``,
+``SendTaskFailure`` and ``SendTaskHeartbeat`` do on AWS:
+
+* in the same process: ``asl_engine.send_task_success(token, output)``
+  (and ``send_task_failure``, ``send_task_heartbeat``), e.g. from a handler's
+  thread or a test;
+* from another process: ``asl send-task-success --task-token T
+  --task-output JSON`` drops a file in the callbacks directory
+  (``$ASL_CALLBACKS_DIR``, default ``~/.asl/callbacks``) that the waiting
+  ``asl run`` picks up.
+
+Waiting honours ``TimeoutSeconds`` and ``HeartbeatSeconds`` in real time
+(an outside party answers in real time); a heartbeat restarts the heartbeat
+period. An unknown token raises ``TaskTokenError`` (AWS: ``TaskDoesNotExist``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import AslEngineError, StatesError
+
+__all__ = [
+    "CallbackSpool",
+    "TaskTokenError",
+    "default_callbacks_dir",
+    "send_task_failure",
+    "send_task_heartbeat",
+    "send_task_success",
+]
+
+
+class TaskTokenError(AslEngineError):
+    """No task waits for this token (AWS: ``TaskDoesNotExist`` / ``InvalidToken``)."""
+
+
+@dataclass
+class _Outcome:
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    failed: bool = False
+
+
+class _Waiter:
+    """One waiting task: its outcome, and the signals that wake it."""
+
+    __slots__ = ("done", "beat", "outcome")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.beat = threading.Event()
+        self.outcome = _Outcome()
+
+
+_LOCK = threading.Lock()
+_WAITERS: dict[str, _Waiter] = {}
+
+
+def register(token: str) -> None:
+    """Open a token before the task's call is made, so an answer given
+    during the call (or by the handler itself) is not lost."""
+    with _LOCK:
+        _WAITERS[token] = _Waiter()
+
+
+def unregister(token: str) -> None:
+    with _LOCK:
+        _WAITERS.pop(token, None)
+
+
+def _waiter(token: str) -> _Waiter:
+    with _LOCK:
+        waiter = _WAITERS.get(token)
+    if waiter is None:
+        raise TaskTokenError(f"Task Timed Out or Does Not Exist: no task waits for the token {token!r}")
+    return waiter
+
+
+def send_task_success(token: str, output: Any) -> None:
+    """Complete the task waiting for ``token`` with ``output`` (any JSON value)."""
+    waiter = _waiter(token)
+    waiter.outcome = _Outcome(output=output)
+    waiter.done.set()
+
+
+def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
+    """Fail the task waiting for ``token`` (both fields optional, as on AWS)."""
+    waiter = _waiter(token)
+    waiter.outcome = _Outcome(error=error, cause=cause, failed=True)
+    waiter.done.set()
+
+
+def send_task_heartbeat(token: str) -> None:
+    """Restart the ``HeartbeatSeconds`` period of the task waiting for ``token``."""
+    _waiter(token).beat.set()
+
+
+def default_callbacks_dir() -> Path:
+    """Where ``asl send-task-*`` and ``asl run`` exchange outcomes across processes."""
+    configured = os.environ.get("ASL_CALLBACKS_DIR")
+    return Path(configured) if configured else Path.home() / ".asl" / "callbacks"
+
+
+class CallbackSpool:
+    """Outcomes sent by other processes, as one JSON file per message."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_callbacks_dir()
+
+    def send(self, token: str, message: dict[str, Any]) -> Path:
+        """Write a message for ``token`` atomically (write, then rename)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        final = self.directory / f"{_safe(token)}.{time.time_ns()}.{uuid.uuid4().hex[:8]}.json"
+        temporary = final.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"token": token, **message}), encoding="utf-8")
+        temporary.replace(final)
+        return final
+
+    def deliver(self, token: str) -> None:
+        """Apply every message waiting in the directory for ``token``."""
+        if not self.directory.is_dir():
+            return
+        for path in sorted(self.directory.glob(f"{_safe(token)}.*.json")):
+            try:
+                message = json.loads(path.read_text(encoding="utf-8"))
+                path.unlink()
+            except (OSError, json.JSONDecodeError):
+                continue
+            kind = message.get("kind")
+            if kind == "success":
+                send_task_success(token, message.get("output"))
+            elif kind == "failure":
+                send_task_failure(token, message.get("error"), message.get("cause"))
+            elif kind == "heartbeat":
+                send_task_heartbeat(token)
+
+
+def _safe(token: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in token)
+
+
+def wait_for_outcome(
+    token: str,
+    timeout: float | None,
+    heartbeat: float | None,
+    cancel: threading.Event,
+    spool: CallbackSpool | None,
+) -> Any:
+    """Block until the token's outcome arrives; return the output or raise.
+
+    Raises ``StatesError`` for a failure (the sent error and cause), for a
+    timeout (``States.Timeout``, ``heartbeat`` set when the heartbeat
+    period ran out), and returns ``None`` after an abort (``cancel`` set);
+    the caller checks ``cancel``.
+    """
+    waiter = _waiter(token)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    beat_deadline = None if heartbeat is None else time.monotonic() + heartbeat
+    poll = 0.05 if spool is not None else 0.25
+    try:
+        while not waiter.done.is_set():
+            if cancel.is_set():
+                return None
+            if spool is not None:
+                spool.deliver(token)
+            if waiter.beat.is_set():
+                waiter.beat.clear()
+                if heartbeat is not None:
+                    beat_deadline = time.monotonic() + heartbeat
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise StatesError("States.Timeout", None, timed_out=True)
+            if beat_deadline is not None and now >= beat_deadline:
+                raise StatesError("States.Timeout", None, timed_out=True, heartbeat=True)
+            waiter.done.wait(poll)
+        outcome = waiter.outcome
+        if outcome.failed:
+            raise StatesError(outcome.error, outcome.cause)
+        return outcome.output
+    finally:
+        unregister(token)
