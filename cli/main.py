@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from .callbacks import send_task_failure_command, send_task_heartbeat_command, send_task_success_command
 from .run import run_command
 from .validate import validate_command
 
@@ -25,6 +26,9 @@ def cli() -> None:
 
 cli.add_command(run_command)
 cli.add_command(validate_command)
+cli.add_command(send_task_success_command)
+cli.add_command(send_task_failure_command)
+cli.add_command(send_task_heartbeat_command)
 
 
 def main() -> None:

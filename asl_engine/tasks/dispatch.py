@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +60,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.frame import Frame
 
 __all__ = ["TaskDispatcher"]
+
+_log = logging.getLogger("asl_engine")
 
 _LAMBDA_INVOKE = "invoke"
 
@@ -235,6 +238,10 @@ class TaskDispatcher:
         self._submitted(base, response, frame)
         if token is None:
             return response  # a .sync handler returns when the job is done
+        _log.info(
+            "Task state '%s' waits for its task token %s (answer with: asl send-task-success --task-token %s --task-output JSON)",
+            state.name, token, token,
+        )
         outcome = wait_for_outcome(token, request.timeout_seconds, request.heartbeat_seconds, frame.cancel, self._callbacks)
         if frame.cancel.is_set():
             from ..runtime.frame import Aborted
