@@ -23,6 +23,7 @@ from .runtime.quotas import Quotas
 from .tasks.base import TaskRequest
 from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from .tasks.objects import InMemoryObjectStore, ObjectStore
+from .tasks.mock_config import MockConfig, MockConfigError, load_mock_config
 
 __all__ = [
     "AslEngineError",
@@ -47,6 +48,9 @@ __all__ = [
     "TaskRequest",
     "VirtualClock",
     "load",
+    "load_mock_config",
+    "MockConfigError",
+    "MockConfig",
     "validate",
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import os
 import sys
 from typing import Any, Callable
@@ -45,6 +46,48 @@ def _module_handlers(module_name: str) -> dict[str, Callable[..., Any]]:
     }
 
 
+def _mock_config_mocks(
+    definition: str, mock_config: str | None, test_case: str | None, state_machine: str | None
+) -> tuple[dict[str, list[dict[str, Any]]] | None, str | None]:
+    """The mocks of ``--mock-config FILE --test-case NAME [--state-machine NAME]``
+    and the state machine name to run under (``(None, None)`` without ``--mock-config``).
+
+    The state machine is ``--state-machine``, else the only one in the file,
+    else the one named like the definition file (``orders.asl.json`` ->
+    ``orders``, the name ``asl`` gives the machine). Every problem (malformed
+    file, unknown or ambiguous name, a missing option) is a usage error.
+    """
+    if mock_config is None:
+        if test_case is not None or state_machine is not None:
+            option = "--test-case" if test_case is not None else "--state-machine"
+            fail(f"{option} needs --mock-config FILE", EXIT_USAGE)
+        return None, None
+    try:
+        config = asl_engine.load_mock_config(mock_config)
+        if state_machine is None:
+            names = config.state_machines
+            stem = os.path.basename(definition).split(".")[0]
+            if len(names) == 1:
+                state_machine = names[0]
+            elif stem in names:
+                state_machine = stem
+            elif not names:
+                fail(f"{mock_config} has no state machines", EXIT_USAGE)
+            else:
+                fail(f"{mock_config} has state machines {_quoted(names)} and none named {_quoted([stem])}"
+                     " like the definition: pass --state-machine NAME", EXIT_USAGE)
+        if test_case is None:
+            fail(f"--mock-config needs --test-case NAME (test cases of {_quoted([state_machine])}:"
+                 f" {_quoted(config.test_cases(state_machine)) or 'none'})", EXIT_USAGE)
+        return config.mocks(state_machine, test_case), state_machine
+    except asl_engine.AslEngineError as exc:  # MockConfigError, one line: file:line:column: /pointer: problem
+        fail(str(exc), EXIT_USAGE)
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(json.dumps(n, ensure_ascii=False) for n in names)
+
+
 @click.command("run")
 @click.argument("definition", type=click.Path(exists=True, dir_okay=False))
 @click.option("--input", "input_json", help="Execution input as JSON text (default {}).")
@@ -58,6 +101,11 @@ def _module_handlers(module_name: str) -> dict[str, Callable[..., Any]]:
 @click.option("--name", help="Execution name (default: a UUID).")
 @click.option("--no-quotas", is_flag=True,
               help="Lift AWS's quotas (256 KiB payloads, 25,000 history events, variable sizes) for local experiments.")
+@click.option("--mock-config", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="A Step Functions Local MockConfigFile.json: mocked states of --test-case use its responses.")
+@click.option("--test-case", metavar="NAME", help="The test case of --mock-config to run.")
+@click.option("--state-machine", metavar="NAME",
+              help="The state machine of --mock-config (default: the only one, else the definition file's name).")
 def run_command(
     definition: str,
     input_json: str | None,
@@ -68,6 +116,9 @@ def run_command(
     history: bool,
     name: str | None,
     no_quotas: bool,
+    mock_config: str | None,
+    test_case: str | None,
+    state_machine: str | None,
 ) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
     if input_json is not None and input_file is not None:
@@ -86,15 +137,16 @@ def run_command(
     for spec in handlers:
         key, target = _parse_handler(spec)
         registry[key] = target
+    mocks, machine_name = _mock_config_mocks(definition, mock_config, test_case, state_machine)
     try:
-        machine = asl_engine.load(definition)
+        machine = asl_engine.load(definition, name=machine_name)
     except asl_engine.DefinitionError as exc:
         for diag in exc.diagnostics:
             click.echo(diag.format(), err=True)
         raise SystemExit(EXIT_INVALID)
     clock = asl_engine.VirtualClock() if skip_waits else None
     try:
-        execution = machine.run(value, handlers=registry, clock=clock, name=name, quotas=not no_quotas)
+        execution = machine.run(value, handlers=registry, mocks=mocks, clock=clock, name=name, quotas=not no_quotas)
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:

@@ -10,7 +10,7 @@ def test_exported_names():
         "AslEngineError", "Clock", "DefinitionError", "Diagnostic", "EngineError", "Execution",
         "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
         "send_task_failure", "send_task_heartbeat", "send_task_success",
-        "TaskRequest", "VirtualClock", "load", "validate",
+        "TaskRequest", "VirtualClock", "load", "validate", "load_mock_config", "MockConfig", "MockConfigError",
     ])
     for name in asl_engine.__all__:
         assert getattr(asl_engine, name).__doc__, f"{name} needs a docstring"
