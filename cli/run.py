@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import logging
 import os
 import sys
 from typing import Any, Callable
@@ -88,6 +89,33 @@ def _quoted(names: list[str]) -> str:
     return ", ".join(json.dumps(n, ensure_ascii=False) for n in names)
 
 
+def _child_machines(specs: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=FILE`` pairs: the state machines ``states:startExecution`` may start."""
+    machines: dict[str, Any] = {}
+    for spec in specs:
+        child_name, sep, path = spec.partition("=")
+        if not sep or not child_name or not path:
+            fail(f"--child-machine must look like NAME=FILE, got {spec!r}", EXIT_USAGE)
+        try:
+            machines[child_name] = asl_engine.load(path, name=child_name)
+        except asl_engine.DefinitionError as exc:
+            for diag in exc.diagnostics:
+                click.echo(diag.format(), err=True)
+            raise SystemExit(EXIT_INVALID)
+    return machines
+
+
+def _log_waiting_tokens() -> None:
+    """Show on stderr the tokens that .waitForTaskToken tasks wait for."""
+    logger = logging.getLogger("asl_engine")
+    if not any(getattr(h, "_asl_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("asl: %(message)s"))
+        handler._asl_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 @click.command("run")
 @click.argument("definition", type=click.Path(exists=True, dir_okay=False))
 @click.option("--input", "input_json", help="Execution input as JSON text (default {}).")
@@ -106,6 +134,8 @@ def _quoted(names: list[str]) -> str:
 @click.option("--test-case", metavar="NAME", help="The test case of --mock-config to run.")
 @click.option("--state-machine", metavar="NAME",
               help="The state machine of --mock-config (default: the only one, else the definition file's name).")
+@click.option("--child-machine", "child_machines", multiple=True, metavar="NAME=FILE",
+              help="A state machine that states:startExecution may start locally, by name (repeatable).")
 def run_command(
     definition: str,
     input_json: str | None,
@@ -119,6 +149,7 @@ def run_command(
     mock_config: str | None,
     test_case: str | None,
     state_machine: str | None,
+    child_machines: tuple[str, ...],
 ) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
     if input_json is not None and input_file is not None:
@@ -144,9 +175,14 @@ def run_command(
         for diag in exc.diagnostics:
             click.echo(diag.format(), err=True)
         raise SystemExit(EXIT_INVALID)
+    children = _child_machines(child_machines)
     clock = asl_engine.VirtualClock() if skip_waits else None
+    _log_waiting_tokens()
     try:
-        execution = machine.run(value, handlers=registry, mocks=mocks, clock=clock, name=name, quotas=not no_quotas)
+        execution = machine.run(
+            value, handlers=registry, mocks=mocks, clock=clock, name=name, quotas=not no_quotas,
+            state_machines=children, callbacks=asl_engine.CallbackSpool(),
+        )
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
