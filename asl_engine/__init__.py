@@ -20,6 +20,7 @@ from .errors import (
 )
 from .runtime.clock import Clock, SystemClock, VirtualClock
 from .runtime.quotas import Quotas
+from .tasks.aws import AwsConfig
 from .tasks.base import TaskRequest
 from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from .tasks.objects import InMemoryObjectStore, ObjectStore
@@ -27,6 +28,7 @@ from .tasks.mock_config import MockConfig, MockConfigError, load_mock_config
 
 __all__ = [
     "AslEngineError",
+    "AwsConfig",
     "Clock",
     "DefinitionError",
     "Diagnostic",

@@ -231,9 +231,9 @@ class StateMachine:
             children = LocalChildren(state_machines, run_child, arn_of)
         aws_runner = None
         if aws is not None:
-            import importlib  # boto3 only when AWS calls are enabled
+            from .tasks.aws import AwsTaskRunner  # imports boto3 only on the first call
 
-            aws_runner = importlib.import_module("asl_engine.tasks.aws").AwsTaskRunner(aws)
+            aws_runner = AwsTaskRunner(aws)
         dispatcher = TaskDispatcher(
             handlers=resolved_handlers,
             mocks=MockSet(mocks),

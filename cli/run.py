@@ -136,6 +136,11 @@ def _log_waiting_tokens() -> None:
               help="The state machine of --mock-config (default: the only one, else the definition file's name).")
 @click.option("--child-machine", "child_machines", multiple=True, metavar="NAME=FILE",
               help="A state machine that states:startExecution may start locally, by name (repeatable).")
+@click.option("--aws", "use_aws", is_flag=True,
+              help="Let Tasks with no handler or mock call AWS through boto3 (Lambda, SQS, SNS, DynamoDB, EventBridge, aws-sdk:*).")
+@click.option("--region", help="AWS region for --aws (default: boto3's configuration).")
+@click.option("--profile", help="AWS profile for --aws.")
+@click.option("--endpoint-url", help="Send every AWS call of --aws to this endpoint (LocalStack, moto server).")
 def run_command(
     definition: str,
     input_json: str | None,
@@ -150,6 +155,10 @@ def run_command(
     test_case: str | None,
     state_machine: str | None,
     child_machines: tuple[str, ...],
+    use_aws: bool,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
 ) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
     if input_json is not None and input_file is not None:
@@ -176,12 +185,15 @@ def run_command(
             click.echo(diag.format(), err=True)
         raise SystemExit(EXIT_INVALID)
     children = _child_machines(child_machines)
+    aws = None
+    if use_aws or region or profile or endpoint_url:
+        aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url)
     clock = asl_engine.VirtualClock() if skip_waits else None
     _log_waiting_tokens()
     try:
         execution = machine.run(
             value, handlers=registry, mocks=mocks, clock=clock, name=name, quotas=not no_quotas,
-            state_machines=children, callbacks=asl_engine.CallbackSpool(),
+            state_machines=children, callbacks=asl_engine.CallbackSpool(), aws=aws,
         )
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)

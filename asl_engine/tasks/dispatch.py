@@ -250,21 +250,29 @@ class TaskDispatcher:
         return outcome
 
     def _call(self, state: "TaskState", info: ResourceInfo, request: TaskRequest) -> Any:
-        """Call the task's handler, or AWS when none is registered and AWS is enabled."""
+        """Call the task's handler, or AWS when none is registered and AWS is enabled.
+
+        ``TimeoutSeconds``/``HeartbeatSeconds`` bound the call, except for a
+        callback task, whose limits apply to the wait for its token.
+        """
         handler, payload_only = self._find_handler(state, info, request.parameters)
-        if handler is None:
-            if self._aws is not None:
-                return self._aws.invoke(info, request.parameters, request)
+        call: Callable[[], Any]
+        if handler is not None:
+            event = copy_json(request.parameters)
+            if payload_only:
+                event = event.get("Payload") if isinstance(event, dict) else None
+            call = lambda: handler(event, request)  # noqa: E731
+        elif self._aws is not None:
+            aws = self._aws
+            call = lambda: aws.invoke(info, request.parameters, request)  # noqa: E731
+        else:
             raise EngineError(
                 f"Task state '{state.name}' has no handler or mock for resource '{state.resource}': "
                 f"register one with handlers={{'{state.name}': fn}} or --handler {state.name}=module:function"
                 + ("" if info.kind == "other" else ", or enable AWS calls (run(aws=AwsConfig()) / asl run --aws)")
             )
-        event = copy_json(request.parameters)
-        if payload_only:
-            event = event.get("Payload") if isinstance(event, dict) else None
-        call: Callable[[], Any] = lambda: handler(event, request)  # noqa: E731
-        if request.timeout_seconds is None and request.heartbeat_seconds is None or info.pattern == "waitForTaskToken":
+        unbounded = request.timeout_seconds is None and request.heartbeat_seconds is None
+        if unbounded or info.pattern == "waitForTaskToken":
             result = call()
         else:
             result = self._with_timeout(call, request, state.name)
