@@ -134,6 +134,10 @@ class TaskDispatcher:
     ) -> Any:
         info = self._info(state.resource)
         history = self._history
+        if info.kind == "activity" and not self._has_runner(state, info, params):
+            # Locally an activity exists when a worker (handler or mock) is
+            # registered for it; AWS fails before scheduling (AWS-recorded).
+            raise StatesError("States.Runtime", f"The activity {state.resource} does not exist.")
         prefix, base = self._scheduled(state, info, params, timeout, heartbeat, frame)
         request = TaskRequest(
             state_name=state.name,
@@ -163,6 +167,9 @@ class TaskDispatcher:
             prefix + "Succeeded", frame.last_event, dict(base, output=output, outputDetails={"truncated": False})
         )
         return result
+
+    def _has_runner(self, state: "TaskState", info: ResourceInfo, params: Any) -> bool:
+        return state.name in self._mocks or self._find_handler(state, info, params)[0] is not None or self._aws is not None
 
     def _scheduled(
         self, state: "TaskState", info: ResourceInfo, params: Any, timeout: int | None, heartbeat: int | None, frame: "Frame"

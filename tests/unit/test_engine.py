@@ -501,3 +501,16 @@ def test_seed_makes_uuid_reproducible():
     first = run(definition, {}, seed=7).output
     assert run(definition, {}, seed=7).output == first
     assert run(definition, {}, seed=8).output != first
+
+
+def test_activity_without_a_worker_does_not_exist():
+    definition = chain(("A", {"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:approve"}))
+    ex = run(definition, {})
+    assert (ex.error, ex.cause) == (
+        "States.Runtime",
+        "An error occurred while executing the state 'A' (entered at the event id #2). "
+        "The activity arn:aws:states:us-east-1:123456789012:activity:approve does not exist.",
+    )
+    ex = run(definition, {"x": 1}, handlers={"A": lambda event: {"approved": event["x"]}})
+    assert ex.output == {"approved": 1}
+    assert [t for t in types(ex) if t.startswith("Activity")] == ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]
