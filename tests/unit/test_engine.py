@@ -514,3 +514,20 @@ def test_activity_without_a_worker_does_not_exist():
     ex = run(definition, {"x": 1}, handlers={"A": lambda event: {"approved": event["x"]}})
     assert ex.output == {"approved": 1}
     assert [t for t in types(ex) if t.startswith("Activity")] == ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]
+
+
+def test_heartbeats_keep_a_callback_task_alive():
+    definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1, "TimeoutSeconds": 10, "Parameters": {"token.$": "$$.Task.Token"}}))
+
+    def worker(token):
+        for _ in range(3):  # 1.5 s of work, a heartbeat every 0.5 s
+            time.sleep(0.5)
+            asl_engine.send_task_heartbeat(token)
+        asl_engine.send_task_success(token, "done")
+
+    def send(event):
+        threading.Thread(target=worker, args=(event["token"],)).start()
+        return {}
+
+    ex = run(definition, {}, handlers={"T": send})
+    assert (ex.status, ex.output) == ("SUCCEEDED", "done")
