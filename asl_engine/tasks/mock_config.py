@@ -67,6 +67,7 @@ from typing import Any, Mapping
 from ..dataflow.json_values import copy_json
 from ..definition.loader import MAX_DEPTH, parse_json, pointer
 from ..definition.positions import Locator
+from ..dataflow.json_values import json_type_name
 from ..errors import AslEngineError
 from .mocks import MockResponses
 
@@ -138,19 +139,14 @@ def _names(names: list[str]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a {type(value).__name__}"
+    """``"a string"``, ``"an object"``, ``"null"``... for messages."""
+    try:
+        kind = json_type_name(value)
+    except TypeError:
+        return f"a {type(value).__name__}"
+    if kind == "null":
+        return kind
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 class _Checker:
