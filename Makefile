@@ -1,5 +1,5 @@
 # Two commands for a fresh machine with Python 3.11+ and make:
-#   make run   - create .venv, install, run the bundled message-processing flow offline
+#   make run   - create .venv, install, run the bundled message-processing flow on an embedded AWS (moto)
 #   make test  - create .venv, install, run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -11,13 +11,13 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/asl run definitions/message_processing.asl.json \
 		--input-file definitions/examples/post_request.json \
-		--handler-module definitions.workers --skip-waits
+		--local-aws --skip-waits
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

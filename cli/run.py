@@ -141,6 +141,9 @@ def _log_waiting_tokens() -> None:
 @click.option("--region", help="AWS region for --aws (default: boto3's configuration).")
 @click.option("--profile", help="AWS profile for --aws.")
 @click.option("--endpoint-url", help="Send every AWS call of --aws to this endpoint (LocalStack, moto server).")
+@click.option("--local-aws", is_flag=True,
+              help="Run against an embedded AWS (moto, in-process) with the resources local_aws.json declares for the flow;"
+                   " print the services' contents and a compact history to stderr after the output.")
 def run_command(
     definition: str,
     input_json: str | None,
@@ -159,6 +162,7 @@ def run_command(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    local_aws: bool,
 ) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
     if input_json is not None and input_file is not None:
@@ -185,6 +189,28 @@ def run_command(
             click.echo(diag.format(), err=True)
         raise SystemExit(EXIT_INVALID)
     children = _child_machines(child_machines)
+    if local_aws:
+        if endpoint_url or profile:
+            fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
+        from . import local_aws as embedded
+
+        with embedded.local_aws(definition, region) as (local_region, spec, flow):
+            module = spec.get("handlerModule")
+            local_handlers = _module_handlers(module) if isinstance(module, str) else {}
+            clock = asl_engine.VirtualClock() if skip_waits else None
+            _log_waiting_tokens()
+            try:
+                execution = machine.run(
+                    value, handlers={**local_handlers, **registry}, mocks=mocks, clock=clock, name=name,
+                    quotas=not no_quotas, state_machines=children, callbacks=asl_engine.CallbackSpool(),
+                    aws=asl_engine.AwsConfig(region=local_region), region=local_region,
+                )
+            except asl_engine.ExecutionInputError as exc:
+                fail(str(exc), EXIT_USAGE)
+            except asl_engine.EngineError as exc:
+                fail(str(exc), EXIT_ENGINE)
+            summary = embedded.report(embedded.side_effects(flow, local_region), execution.history)
+        _finish(execution, history, summary)
     aws = None
     if use_aws or region or profile or endpoint_url:
         aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url)
@@ -199,10 +225,17 @@ def run_command(
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
         fail(str(exc), EXIT_ENGINE)
+    _finish(execution, history, None)
+
+
+def _finish(execution: Any, history: bool, summary: str | None) -> None:
+    """Print the output (or the failure), then ``summary`` on stderr; exit with the status."""
     if history:
         click.echo(dump_json(execution.history), err=True)
     if execution.status == "SUCCEEDED":
         click.echo(dump_json(execution.output))
-        raise SystemExit(EXIT_OK)
-    click.echo(dump_json({"status": execution.status, "error": execution.error, "cause": execution.cause}))
-    raise SystemExit(EXIT_FAILED)
+    else:
+        click.echo(dump_json({"status": execution.status, "error": execution.error, "cause": execution.cause}))
+    if summary is not None:
+        click.echo(summary, err=True)
+    raise SystemExit(EXIT_OK if execution.status == "SUCCEEDED" else EXIT_FAILED)

@@ -139,17 +139,22 @@ def test_bundled_definitions_validate_clean():
 
 
 def test_bundled_message_flow_runs(monkeypatch):
+    pytest.importorskip("moto")
     monkeypatch.chdir(REPO)
     result = invoke(
         "run", "definitions/message_processing.asl.json",
         "--input-file", "definitions/examples/post_request.json",
-        "--handler-module", "definitions.workers", "--skip-waits",
+        "--local-aws", "--skip-waits",
     )
     assert result.exit_code == 0, result.stderr
     output = json.loads(result.stdout)
-    assert output["messageId"] == "msg-0001"
-    assert output["written"] is True
-    assert output["record"] == {"id": "msg-0001", "text": "Hello from the serverless message flow", "words": 6, "status": "PROCESSED"}
+    record = {"id": "msg-0001", "text": "Hello from the serverless message flow", "words": 6, "status": "PROCESSED"}
+    assert output == {"messageId": "msg-0001", "status": "PROCESSED", "written": True, "record": record,
+                      "queueMessageId": output["queueMessageId"], "smsMessageId": output["smsMessageId"]}
+    assert "DynamoDB table Messages: 1 item(s)" in result.stderr
+    assert "SQS queue message-queue: 1 message(s)" in result.stderr
+    assert "  to +15555550123: Message msg-0001 processed: 6 words." in result.stderr
+    assert "  33 ExecutionSucceeded" in result.stderr
 
 
 def test_bundled_message_flow_rejects_invalid_request(monkeypatch):
