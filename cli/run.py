@@ -188,7 +188,15 @@ def run_command(
         for diag in exc.diagnostics:
             click.echo(diag.format(), err=True)
         raise SystemExit(EXIT_INVALID)
-    children = _child_machines(child_machines)
+    options: dict[str, Any] = {
+        "mocks": mocks,
+        "clock": asl_engine.VirtualClock() if skip_waits else None,
+        "name": name,
+        "quotas": not no_quotas,
+        "state_machines": _child_machines(child_machines),
+        "callbacks": asl_engine.CallbackSpool(),
+    }
+    _log_waiting_tokens()
     if local_aws:
         if endpoint_url or profile:
             fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
@@ -197,35 +205,28 @@ def run_command(
         with embedded.local_aws(definition, region) as (local_region, spec, flow):
             module = spec.get("handlerModule")
             local_handlers = _module_handlers(module) if isinstance(module, str) else {}
-            clock = asl_engine.VirtualClock() if skip_waits else None
-            _log_waiting_tokens()
-            try:
-                execution = machine.run(
-                    value, handlers={**local_handlers, **registry}, mocks=mocks, clock=clock, name=name,
-                    quotas=not no_quotas, state_machines=children, callbacks=asl_engine.CallbackSpool(),
-                    aws=asl_engine.AwsConfig(region=local_region), region=local_region,
-                )
-            except asl_engine.ExecutionInputError as exc:
-                fail(str(exc), EXIT_USAGE)
-            except asl_engine.EngineError as exc:
-                fail(str(exc), EXIT_ENGINE)
+            execution = _execute(
+                machine, value, handlers={**local_handlers, **registry},
+                aws=asl_engine.AwsConfig(region=local_region), region=local_region, **options,
+            )
             summary = embedded.report(embedded.side_effects(flow, local_region), execution.history)
         _finish(execution, history, summary)
     aws = None
     if use_aws or region or profile or endpoint_url:
         aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url)
-    clock = asl_engine.VirtualClock() if skip_waits else None
-    _log_waiting_tokens()
+        if region:
+            options["region"] = region  # the execution's ARNs name the region it runs in
+    _finish(_execute(machine, value, handlers=registry, aws=aws, **options), history, None)
+
+
+def _execute(machine: Any, value: Any, **options: Any) -> Any:
+    """Run one execution; engine and input problems end the command with one line."""
     try:
-        execution = machine.run(
-            value, handlers=registry, mocks=mocks, clock=clock, name=name, quotas=not no_quotas,
-            state_machines=children, callbacks=asl_engine.CallbackSpool(), aws=aws,
-        )
+        return machine.run(value, **options)
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
         fail(str(exc), EXIT_ENGINE)
-    _finish(execution, history, None)
 
 
 def _finish(execution: Any, history: bool, summary: str | None) -> None:
