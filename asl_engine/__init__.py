@@ -18,6 +18,7 @@ from .errors import (
     HandlerImportError,
     TaskFailure,
 )
+from .history.stores import JsonLinesHistory, read_history
 from .runtime.clock import Clock, SystemClock, VirtualClock
 from .runtime.quotas import Quotas
 from .tasks.aws import AwsConfig
@@ -37,6 +38,8 @@ __all__ = [
     "ExecutionInputError",
     "HandlerImportError",
     "InMemoryObjectStore",
+    "JsonLinesHistory",
+    "read_history",
     "ObjectStore",
     "Quotas",
     "StateMachine",

@@ -126,6 +126,8 @@ def _log_waiting_tokens() -> None:
               help="Allow-list a module: its public functions handle Lambda tasks whose function name matches.")
 @click.option("--skip-waits", is_flag=True, help="Use a virtual clock: Wait states and retry back-off take no time.")
 @click.option("--history", is_flag=True, help="Print the execution history (JSON) to stderr.")
+@click.option("--history-file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Append each history event to FILE (JSON Lines) as it happens.")
 @click.option("--name", help="Execution name (default: a UUID).")
 @click.option("--no-quotas", is_flag=True,
               help="Lift AWS's quotas (256 KiB payloads, 25,000 history events, variable sizes) for local experiments.")
@@ -152,6 +154,7 @@ def run_command(
     handler_modules: tuple[str, ...],
     skip_waits: bool,
     history: bool,
+    history_file: str | None,
     name: str | None,
     no_quotas: bool,
     mock_config: str | None,
@@ -195,6 +198,7 @@ def run_command(
         "quotas": not no_quotas,
         "state_machines": _child_machines(child_machines),
         "callbacks": asl_engine.CallbackSpool(),
+        "listeners": [asl_engine.JsonLinesHistory(history_file)] if history_file else None,
     }
     _log_waiting_tokens()
     if local_aws:

@@ -168,3 +168,11 @@ def test_bundled_message_flow_rejects_invalid_request(monkeypatch):
     out = json.loads(result.stdout)
     assert out["error"] == "InvalidRequest"
     assert json.loads(out["cause"])["errorMessage"] == "body must be an object with a non-empty 'text'"
+
+
+def test_history_file_gets_every_event(write, tmp_path):
+    path = tmp_path / "history.jsonl"
+    result = invoke("run", write("m.asl.json", PASS), "--input", '{"name": "Ada"}', "--history-file", str(path))
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [e["type"] for e in lines] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]

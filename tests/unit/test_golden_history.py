@@ -63,3 +63,20 @@ def test_timestamps_are_ordered_and_show_the_backoff():
     assert stamps == sorted(stamps)
     scheduled = [e["timestamp"] for e in execution.history if e["type"] == "LambdaFunctionScheduled"]
     assert (scheduled[1] - scheduled[0]).total_seconds() >= 2
+
+
+def test_history_written_as_it_happens_to_a_json_lines_file(tmp_path):
+    store = asl_engine.JsonLinesHistory(tmp_path / "h.jsonl")
+    seen_in_file = []
+
+    def peek(event):
+        # When an event is recorded, every earlier one is already on disk.
+        seen_in_file.append(len(asl_engine.read_history(tmp_path / "h.jsonl")))
+
+    machine = asl_engine.load(GOLDEN / "order_flow.asl.json")
+    execution = machine.run({"items": ["a"]}, handlers={"charge": _charge_handler(), "ship": _ship}, clock=VirtualClock(), listeners=[store, peek])
+    store.close()
+    events = asl_engine.read_history(tmp_path / "h.jsonl")
+    assert [e["id"] for e in events] == [e["id"] for e in execution.history]
+    assert events[-1]["type"] == "ExecutionSucceeded"
+    assert seen_in_file == list(range(1, len(events) + 1))
