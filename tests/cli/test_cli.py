@@ -13,15 +13,6 @@ from asl_cli.main import cli
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(name, content):
-        path = tmp_path / name
-        path.write_text(content if isinstance(content, str) else json.dumps(content))
-        return str(path)
-
-    return _write
-
 
 def invoke(*args):
     return CliRunner().invoke(cli, list(args))

@@ -58,15 +58,6 @@ MACHINE = {
 HAPPY = {"order": 7, "lambda": {"body": "Hello from Lambda!"}, "sqs": {"id": "m-1", "machine": "LambdaSQSIntegration"}}
 
 
-@pytest.fixture
-def files(tmp_path):
-    def _write(name, content):
-        path = tmp_path / name
-        path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
-        return str(path)
-
-    return _write
-
 
 def invoke(*args):
     return CliRunner().invoke(cli, ["run", *args, "--input", '{"order": 7}'])

@@ -14,15 +14,6 @@ BAD = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Next": "Nope"}, "Q": {"
 WARN = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"a": "$.looks.like.a.path"}, "End": True}}}
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(name, content):
-        path = tmp_path / name
-        path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
-        return str(path)
-
-    return _write
-
 
 def invoke(*args):
     return CliRunner().invoke(cli, list(args))
