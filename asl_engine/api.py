@@ -57,6 +57,10 @@ class Execution:
     start_date: datetime | None = None
     stop_date: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Distributed Map children: one record per child execution, with its own
+    # history ({"mapRunArn", "index", "executionArn", "status", "output" or
+    # "error"/"cause", "input", "history"}), in completion order.
+    child_executions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:
@@ -296,6 +300,7 @@ class StateMachine:
             history.add("ExecutionSucceeded", frame.last_event, {"output": to_json(output), "outputDetails": {"truncated": False}})
         execution.stop_date = clock.now()
         execution.history = history.events()
+        execution.child_executions = list(interpreter.child_executions)
         return execution
 
 

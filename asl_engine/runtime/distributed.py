@@ -151,13 +151,23 @@ class MapRun:
             # A child execution has a scope of its own: it cannot read the
             # parent's variables.
             child_frame = Frame(slot.cancel, started, Scope(), map_index=index)
+            record: dict[str, Any] = {
+                "mapRunArn": map_run_arn,
+                "index": index,
+                "executionArn": child.execution_arn,
+                "input": item_input,
+            }
             try:
                 output = child.run_program(processor, item_input, child_frame)
             except StatesError as err:
                 details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
                 child.history.add("ExecutionFailed", len(child.history), details)
+                record.update(status="FAILED", error=err.error, cause=err.cause, history=child.history.events())
+                self.interp.child_executions.append(record)
                 raise
             child.history.add("ExecutionSucceeded", child_frame.last_event, {"output": to_json(output), "outputDetails": {"truncated": False}})
+            record.update(status="SUCCEEDED", output=output, history=child.history.events())
+            self.interp.child_executions.append(record)
             return output
 
         return job
@@ -188,5 +198,6 @@ class MapRun:
             rng=self.interp._rng,
             quotas=self.interp._quotas,
             object_store=self.interp._object_store,
+            child_executions=self.interp.child_executions,
         )
 

@@ -78,6 +78,7 @@ class Interpreter(JsonataFlow):
         rng: random.Random,
         quotas: Quotas = AWS_QUOTAS,
         object_store: ObjectStore | None = None,
+        child_executions: list[dict[str, Any]] | None = None,
     ) -> None:
         self.history = history
         self.clock = clock
@@ -89,6 +90,9 @@ class Interpreter(JsonataFlow):
         self._max_payload = quotas.payload_bytes
         self._quotas = quotas
         self._object_store = object_store
+        # The child executions of distributed Maps (list.append is atomic under
+        # the GIL, so the threads of a Map Run can share the list).
+        self.child_executions: list[dict[str, Any]] = child_executions if child_executions is not None else []
         self._variables = VariableBudget(quotas)
         self._handlers: dict[type, Callable[..., tuple[str | None, Any]]] = {
             PassState: self._pass,
@@ -100,6 +104,10 @@ class Interpreter(JsonataFlow):
             ParallelState: self._parallel,
             MapState: self._map,
         }
+
+    @property
+    def execution_arn(self) -> str:
+        return str(self._execution_ctx["Id"])
 
     def clock_now(self) -> datetime:
         return self.clock.now()

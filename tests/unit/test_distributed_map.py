@@ -107,3 +107,11 @@ def test_tasks_in_children_use_mocks_by_state_name():
     processor = {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}
     ex = run(dmap(processor, "T"), [1, 2], mocks={"T": lambda req: {"Return": req.parameters * 10}})
     assert ex.output == [10, 20]
+
+
+def test_child_executions_are_kept_with_their_histories():
+    ex = run(dmap(PASS, "P"), ["a", "b"])
+    children = sorted(ex.child_executions, key=lambda c: c["index"])
+    assert [(c["index"], c["status"], c["output"]) for c in children] == [(0, "SUCCEEDED", "a"), (1, "SUCCEEDED", "b")]
+    assert [e["type"] for e in children[0]["history"]] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    assert children[0]["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:execution:StateMachine/M:")
