@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from ..errors import StatesError
+from .clock import BranchSpan, Clock, branch
 from .frame import Aborted, Frame
 from .variables import Scope
 
@@ -31,6 +33,34 @@ Tolerance = tuple[int | None, float | None, int]
 
 THRESHOLD_ERROR = "States.ExceedToleratedFailureThreshold"
 THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+class _Slots:
+    """The ``MaxConcurrency`` slots of a fan-out, each free from some time on.
+
+    A job starts when a slot frees (at the earliest free time), so on a
+    virtual clock concurrent jobs overlap their waits and queued ones
+    follow those before them, as in real time.
+    """
+
+    def __init__(self, start: datetime, count: int) -> None:
+        self._free = [start] * count
+        self._busy = [False] * count
+        self._lock = threading.Lock()
+
+    def take(self) -> tuple[int, datetime]:
+        with self._lock:
+            slot = min((i for i in range(len(self._free)) if not self._busy[i]), key=self._free.__getitem__)
+            self._busy[slot] = True
+            return slot, self._free[slot]
+
+    def give_back(self, slot: int, span: BranchSpan | None) -> None:
+        """Free a slot from the time its branch ended (``span`` is set once
+        the branch's context has exited, so its ``end`` is final)."""
+        with self._lock:
+            if span is not None:
+                self._free[slot] = max(span.end, span.start)
+            self._busy[slot] = False
 
 
 class _Skipped(Exception):
@@ -69,18 +99,35 @@ def run_all(
     *,
     blocking: bool,
     tolerance: Tolerance | None = None,
+    clock: Clock | None = None,
 ) -> list[Any]:
-    """Run ``jobs``; return their results in order, or raise the failure."""
+    """Run ``jobs``; return their results in order, or raise the failure.
+
+    With a ``clock``, every job is a branch that starts at the same time
+    (a virtual clock then overlaps their waits).
+    """
     cancel = threading.Event()
     tally = _Tally(tolerance)
     results: list[Any] = [None] * len(jobs)
+    workers = max_concurrency or INLINE_MAP_MAX_CONCURRENCY
+    workers = min(workers, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
+    slots = _Slots(clock.now(), max(workers, 1)) if clock is not None else None
 
     def run_one(index: int) -> None:
         if cancel.is_set() or parent.cancel.is_set():
             raise _Skipped()
         child = Frame(cancel, parent.last_event, Scope(parent.scope))
         try:
-            results[index] = jobs[index](child)
+            if clock is not None and slots is not None:
+                slot, start = slots.take()
+                span = None
+                try:
+                    with branch(clock, start) as span:
+                        results[index] = jobs[index](child)
+                finally:
+                    slots.give_back(slot, span)
+            else:
+                results[index] = jobs[index](child)
         except StatesError as err:
             failure = tally.failed(err)
             if failure is not None:
@@ -88,8 +135,6 @@ def run_all(
                 raise failure from None
             results[index] = err.to_output()
 
-    workers = max_concurrency or INLINE_MAP_MAX_CONCURRENCY
-    workers = min(workers, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
     if not blocking or workers <= 1:
         for index in range(len(jobs)):
             run_one(index)

@@ -406,10 +406,9 @@ class Interpreter(JsonataFlow):
                 frame.last_event = self.history.add(failed_event, len(self.history))
             raise
 
-    @staticmethod
-    def _fan_out(jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
+    def _fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
         try:
-            return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance)
+            return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance, clock=self.clock)
         except StatesError as err:
             err.branch_failed = True
             raise

@@ -531,3 +531,23 @@ def test_heartbeats_keep_a_callback_task_alive():
 
     ex = run(definition, {}, handlers={"T": send})
     assert (ex.status, ex.output) == ("SUCCEEDED", "done")
+
+
+def _elapsed(ex, first_type, last_type):
+    first = next(e["timestamp"] for e in ex.history if e["type"] == first_type)
+    last = next(e["timestamp"] for e in reversed(ex.history) if e["type"] == last_type)
+    return (last - first).total_seconds()
+
+
+def test_virtual_waits_overlap_in_concurrent_branches_and_queue_behind_max_concurrency():
+    wait_branch = lambda n: {"StartAt": f"W{n}", "States": {f"W{n}": {"Type": "Wait", "Seconds": 10, "End": True}}}  # noqa: E731
+    parallel = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [wait_branch(1), wait_branch(2)], "End": True}}}
+    ex = run(parallel, {})
+    assert 10 <= _elapsed(ex, "ParallelStateEntered", "ParallelStateExited") < 11
+    waiter = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}
+    ex = run(_map(waiter, MaxConcurrency=1), [1, 2, 3])
+    assert 30 <= _elapsed(ex, "MapStateEntered", "MapStateExited") < 31
+    ex = run(_map(waiter, MaxConcurrency=2), [1, 2, 3, 4])
+    assert 20 <= _elapsed(ex, "MapStateEntered", "MapStateExited") < 21
+    stamps = [e["timestamp"] for e in ex.history]
+    assert stamps == sorted(stamps)  # readings never go backwards
