@@ -67,7 +67,7 @@ class Execution:
         return self.status == "SUCCEEDED"
 
 
-def validate(source: DefinitionSource) -> list[Diagnostic]:
+def validate(source: DefinitionSource, *, state_machine_type: str | None = None) -> list[Diagnostic]:
     """Every problem of a definition, as AWS's ValidateStateMachineDefinition would
     report it: ERROR and WARNING diagnostics, each with its code, JSON pointer
     and line:column (an empty list when the definition is valid and clean).
@@ -75,10 +75,12 @@ def validate(source: DefinitionSource) -> list[Diagnostic]:
     ``source`` is a dict, JSON or YAML text, or a file path; a CloudFormation
     or SAM template is validated state machine by state machine. Only ERRORs
     make a definition invalid. Never raises for bad input.
+    ``state_machine_type`` ``"EXPRESS"`` adds AWS's Express checks (no
+    ``.waitForTaskToken``, no ``.sync``); a template's own type wins.
     """
     from .definition.validate import validate_source  # local: keeps this module's imports light
 
-    return validate_source(source)
+    return validate_source(source, state_machine_type=state_machine_type)
 
 
 def _with_file(diagnostics: list[Diagnostic], file: str | None) -> list[Diagnostic]:

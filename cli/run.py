@@ -142,7 +142,9 @@ def _log_waiting_tokens() -> None:
               help="Let Tasks with no handler or mock call AWS through boto3 (Lambda, SQS, SNS, DynamoDB, EventBridge, aws-sdk:*).")
 @click.option("--region", help="AWS region for --aws (default: boto3's configuration).")
 @click.option("--profile", help="AWS profile for --aws.")
-@click.option("--endpoint-url", help="Send every AWS call of --aws to this endpoint (LocalStack, moto server).")
+@click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL",
+              help="Send the AWS calls of --aws to this endpoint (LocalStack, moto server); SERVICE=URL for one service (repeatable).")
+@click.option("--account", help="The AWS account id the execution's ARNs name (default 123456789012).")
 @click.option("--local-aws", is_flag=True,
               help="Run against an embedded AWS (moto, in-process) with the resources local_aws.json declares for the flow;"
                    " print the services' contents and a compact history to stderr after the output.")
@@ -164,7 +166,8 @@ def run_command(
     use_aws: bool,
     region: str | None,
     profile: str | None,
-    endpoint_url: str | None,
+    endpoint_urls: tuple[str, ...],
+    account: str | None,
     local_aws: bool,
 ) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
@@ -201,8 +204,11 @@ def run_command(
         "listeners": [asl_engine.JsonLinesHistory(history_file)] if history_file else None,
     }
     _log_waiting_tokens()
+    endpoint_url, per_service = _endpoints(endpoint_urls)
+    if account:
+        options["account"] = account
     if local_aws:
-        if endpoint_url or profile:
+        if endpoint_urls or profile:
             fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
         from . import local_aws as embedded
 
@@ -216,11 +222,26 @@ def run_command(
             summary = embedded.report(embedded.side_effects(flow, local_region), execution.history)
         _finish(execution, history, summary)
     aws = None
-    if use_aws or region or profile or endpoint_url:
-        aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url)
+    if use_aws or region or profile or endpoint_urls:
+        aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url, endpoint_urls=per_service)
         if region:
             options["region"] = region  # the execution's ARNs name the region it runs in
     _finish(_execute(machine, value, handlers=registry, aws=aws, **options), history, None)
+
+
+def _endpoints(specs: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+    """``--endpoint-url`` values: one plain URL for every service, ``SERVICE=URL`` for one."""
+    default: str | None = None
+    per_service: dict[str, str] = {}
+    for spec in specs:
+        service, sep, url = spec.partition("=")
+        if sep and "://" not in service:
+            per_service[service] = url
+        elif default is None:
+            default = spec
+        else:
+            fail("give one plain --endpoint-url (use SERVICE=URL for the others)", EXIT_USAGE)
+    return default, per_service
 
 
 def _execute(machine: Any, value: Any, **options: Any) -> Any:

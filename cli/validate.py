@@ -37,7 +37,9 @@ INFORMATION_URI = "https://states-language.net/spec.html"
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text: file:line:col lines; json: AWS's diagnostic shape per file; sarif: SARIF 2.1.0 for CI.")
 @click.option("--strict", is_flag=True, help="Treat warnings (NO_DOLLAR, NO_PATH, ...) as errors.")
-def validate_command(definitions: tuple[str, ...], fmt: str, strict: bool) -> None:
+@click.option("--type", "machine_type", type=click.Choice(["STANDARD", "EXPRESS"]), default=None,
+              help="Validate as this workflow type (EXPRESS adds AWS's Express checks).")
+def validate_command(definitions: tuple[str, ...], fmt: str, strict: bool, machine_type: str | None) -> None:
     """Validate DEFINITIONS (ASL JSON/YAML, CloudFormation or SAM templates).
 
     Exit 0 when all are valid, 3 when any is invalid, 2 on usage errors.
@@ -45,7 +47,7 @@ def validate_command(definitions: tuple[str, ...], fmt: str, strict: bool) -> No
     invalid = False
     reports: list[tuple[str, list[asl_engine.Diagnostic]]] = []
     for path in definitions:
-        diagnostics = asl_engine.validate(path)
+        diagnostics = asl_engine.validate(path, state_machine_type=machine_type)
         failed = any(d.severity == "ERROR" or strict for d in diagnostics)
         invalid = invalid or failed
         reports.append((path, diagnostics))

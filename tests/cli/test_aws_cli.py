@@ -50,3 +50,20 @@ def test_without_aws_a_service_task_is_an_engine_error(tmp_path):
     result = CliRunner().invoke(cli, ["run", str(path)])
     assert result.exit_code == 4
     assert "enable AWS calls" in result.stderr
+
+
+def test_endpoint_urls_global_and_per_service():
+    from asl_cli.run import _endpoints
+
+    assert _endpoints(("http://localhost:4566", "sqs=http://localhost:9324")) == (
+        "http://localhost:4566",
+        {"sqs": "http://localhost:9324"},
+    )
+    assert _endpoints(()) == (None, {})
+
+
+def test_account_names_the_execution_arns(write):
+    path = write("p.asl.json", {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id"}, "End": True}}})
+    result = CliRunner().invoke(cli, ["run", path, "--account", "111122223333", "--name", "e1"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["id"] == "arn:aws:states:us-east-1:111122223333:execution:p:e1"

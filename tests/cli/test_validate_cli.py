@@ -108,3 +108,12 @@ def test_templates(write):
     result = invoke("validate", template)
     assert result.exit_code == 3
     assert f"{template}:9:53: ERROR MISSING_TRANSITION_TARGET /States/T/Next [Machine]: Missing 'Next' target: Missing" in result.stdout
+
+
+def test_type_express_refuses_callbacks(write):
+    callback = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": True}}}
+    path = write("cb.asl.json", callback)
+    assert invoke("validate", path).exit_code == 0
+    result = invoke("validate", "--type", "EXPRESS", path)
+    assert result.exit_code == 3
+    assert "Express state machine does not support '.waitForTaskToken' service integration" in result.stdout
