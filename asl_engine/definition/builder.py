@@ -574,6 +574,9 @@ def _map(ctx: _Ctx, raw: Mapping[str, Any], sp: str, common: dict[str, Any]) -> 
     jsonata = common["jsonata"]
     item_reader = _item_reader(ctx, raw["ItemReader"], f"{sp}/ItemReader", jsonata) if "ItemReader" in raw else None
     item_batcher = _item_batcher(ctx, raw["ItemBatcher"], f"{sp}/ItemBatcher", jsonata) if "ItemBatcher" in raw else None
+    for key in ("ItemReader", "ItemBatcher"):
+        if key in raw and not distributed:
+            ctx.error(f"{sp}/{key}", f"The field '{key}' is only supported by a Map state whose ProcessorConfig Mode is DISTRIBUTED")
     if common["jsonata"]:
         items_path = _jsonata_template(ctx, raw, "Items", sp)
         max_concurrency = _jsonata_scalar(ctx, raw, "MaxConcurrency", sp, _valid_count, "a non-negative integer")

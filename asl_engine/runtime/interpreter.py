@@ -304,10 +304,8 @@ class Interpreter(JsonataFlow):
             error = self._jsonata_string(error, frame, env, "Error", states_var)
             cause = self._jsonata_string(cause, frame, env, "Cause", states_var)
         else:
-            if error is not None and not isinstance(error, str):
-                error = error.evaluate(data, env)
-            if cause is not None and not isinstance(cause, str):
-                cause = cause.evaluate(data, env)
+            error = _fail_text(error, "ErrorPath", data, env)
+            cause = _fail_text(cause, "CausePath", data, env)
         raise StatesError(error, cause)
 
     def _wait(self, state: WaitState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
@@ -582,6 +580,17 @@ class Interpreter(JsonataFlow):
         if not 0 <= number <= 100:
             raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
         return number
+
+
+def _fail_text(value: Any, field: str, data: Any, env: Env) -> str | None:
+    """A Fail state's Error or Cause: the literal, or what its path or intrinsic yields,
+    which must be a string [AWS's wording for a non-string is not recorded]."""
+    if value is None or isinstance(value, str):
+        return value
+    text = value.evaluate(data, env)
+    if not isinstance(text, str):
+        raise StatesError("States.Runtime", f"The {field} '{value.text}' must refer to a string, but the value was: {to_json(text)}")
+    return text
 
 
 def _path_value(path: Any, data: Any, env: Env) -> Any:

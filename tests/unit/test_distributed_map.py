@@ -115,3 +115,14 @@ def test_child_executions_are_kept_with_their_histories():
     assert [(c["index"], c["status"], c["output"]) for c in children] == [(0, "SUCCEEDED", "a"), (1, "SUCCEEDED", "b")]
     assert [e["type"] for e in children[0]["history"]] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
     assert children[0]["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:execution:StateMachine/M:")
+
+
+def test_item_reader_needs_a_distributed_map():
+    definition = dmap(PASS, "P", ItemReader={"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}})
+    definition["States"]["M"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
+    try:
+        asl_engine.load(definition)
+    except asl_engine.DefinitionError as exc:
+        assert "/States/M/ItemReader" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected DefinitionError")

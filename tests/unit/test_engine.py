@@ -551,3 +551,9 @@ def test_virtual_waits_overlap_in_concurrent_branches_and_queue_behind_max_concu
     assert 20 <= _elapsed(ex, "MapStateEntered", "MapStateExited") < 21
     stamps = [e["timestamp"] for e in ex.history]
     assert stamps == sorted(stamps)  # readings never go backwards
+
+
+def test_fail_error_path_must_give_a_string():
+    ex = run(chain(("F", {"Type": "Fail", "ErrorPath": "$.e"})), {"e": {"not": "a string"}})
+    assert ex.error == "States.Runtime"
+    assert ex.cause.endswith("The ErrorPath '$.e' must refer to a string, but the value was: {\"not\":\"a string\"}")
