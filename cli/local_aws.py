@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
-from contextlib import contextmanager
 
 from .common import EXIT_USAGE, fail
 
@@ -53,7 +53,7 @@ def load_spec(definition: str | os.PathLike[str]) -> dict[str, Any]:
 
 def create_resources(flow: dict[str, Any], region: str) -> None:
     """Create FLOW's queues, tables and topics (with SQS subscriptions) in the current (moto) AWS."""
-    import boto3
+    import boto3  # type: ignore[import-untyped]
 
     sqs = boto3.client("sqs", region_name=region)
     urls: dict[str, str] = {}
@@ -97,7 +97,7 @@ def side_effects(flow: dict[str, Any], region: str, account: str = MOTO_ACCOUNT)
     queue messages are read from moto's backend, so nothing is consumed.
     """
     import boto3
-    from boto3.dynamodb.types import TypeDeserializer
+    from boto3.dynamodb.types import TypeDeserializer  # type: ignore[import-untyped]
     from moto.sns.models import sns_backends
     from moto.sqs.models import sqs_backends
 

@@ -212,8 +212,8 @@ def run_command(
             fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
         from . import local_aws as embedded
 
-        with embedded.local_aws(definition, region) as (local_region, spec, flow):
-            module = spec.get("handlerModule")
+        with embedded.local_aws(definition, region) as (local_region, resources, flow):
+            module = resources.get("handlerModule")
             local_handlers = _module_handlers(module) if isinstance(module, str) else {}
             execution = _execute(
                 machine, value, handlers={**local_handlers, **registry},
