@@ -186,12 +186,23 @@ def check_labels(doc: Document) -> Iterator[Issue]:
             seen.add(label)
 
 
+def _not_object(field: str, value: Any, where: str) -> Issue:
+    return Issue(where, f"Expected value of type [OBJECT] for '{field}', not {describe_type(value)}", "structure.type")
+
+
+def _fields_by_language(
+    state: StateNode, node: dict[str, Any], where: str, jsonpath: Any, jsonata: Any, extra_other: Any = frozenset()
+) -> Iterator[Issue]:
+    """Unknown fields of a Map sub-object, given its allowed fields per query language."""
+    allowed, other = (jsonata, jsonpath) if state.jsonata else (jsonpath, jsonata)
+    yield from _unknown(node, allowed, other | extra_other, where, state.jsonata)
+
+
 def _item_reader(state: StateNode, doc: Document, reader: Any, where: str) -> Iterator[Issue]:
     if not isinstance(reader, dict):
-        yield Issue(where, f"Expected value of type [OBJECT] for 'ItemReader', not {describe_type(reader)}", "structure.type")
+        yield _not_object("ItemReader", reader, where)
         return
-    allowed, other = (_READER_JSONATA, _READER_JSONPATH) if state.jsonata else (_READER_JSONPATH, _READER_JSONATA)
-    yield from _unknown(reader, allowed, other, where, state.jsonata)
+    yield from _fields_by_language(state, reader, where, _READER_JSONPATH, _READER_JSONATA)
     if "Resource" not in reader:
         yield Issue(where, "These fields are required: [Resource]", "structure.required")
     config = reader.get("ReaderConfig")
@@ -216,10 +227,10 @@ def _item_reader(state: StateNode, doc: Document, reader: Any, where: str) -> It
 
 def _item_batcher(state: StateNode, doc: Document, batcher: Any, where: str) -> Iterator[Issue]:
     if not isinstance(batcher, dict):
-        yield Issue(where, f"Expected value of type [OBJECT] for 'ItemBatcher', not {describe_type(batcher)}", "structure.type")
+        yield _not_object("ItemBatcher", batcher, where)
         return
-    allowed, other = (_BATCHER_JSONATA, _BATCHER_JSONPATH) if state.jsonata else (_BATCHER_JSONPATH, _BATCHER_JSONATA)
-    yield from _unknown(batcher, allowed, other | _BATCHER_JSONPATH, where, state.jsonata)
+    # (JSONPath-only fields are named as such in a JSONata state, and the reverse.)
+    yield from _fields_by_language(state, batcher, where, _BATCHER_JSONPATH, _BATCHER_JSONATA, extra_other=_BATCHER_JSONPATH)
     limits = [k for k in ("MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath") if k in batcher]
     if not limits:
         yield Issue(where, "These fields are required: one of [MaxItemsPerBatch, MaxInputBytesPerBatch]", "structure.required")
@@ -237,10 +248,9 @@ def _item_batcher(state: StateNode, doc: Document, batcher: Any, where: str) -> 
 
 def _result_writer(state: StateNode, doc: Document, writer: Any, where: str) -> Iterator[Issue]:
     if not isinstance(writer, dict):
-        yield Issue(where, f"Expected value of type [OBJECT] for 'ResultWriter', not {describe_type(writer)}", "structure.type")
+        yield _not_object("ResultWriter", writer, where)
         return
-    allowed, other = (_WRITER_JSONATA, _WRITER_JSONPATH) if state.jsonata else (_WRITER_JSONPATH, _WRITER_JSONATA)
-    yield from _unknown(writer, allowed, other, where, state.jsonata)
+    yield from _fields_by_language(state, writer, where, _WRITER_JSONPATH, _WRITER_JSONATA)
     if "Resource" not in writer and "WriterConfig" not in writer:
         yield Issue(where, "These fields are required: [Resource] (or WriterConfig)", "structure.required")
     if "WriterConfig" in writer:
