@@ -111,6 +111,10 @@ def run_all(
     results: list[Any] = [None] * len(jobs)
     workers = max_concurrency or INLINE_MAP_MAX_CONCURRENCY
     workers = min(workers, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
+    # Branch times matter only on a clock that keeps them (a virtual clock):
+    # real time needs no slot bookkeeping on this path.
+    if clock is not None and not hasattr(clock, "branch"):
+        clock = None
     slots = _Slots(clock.now(), max(workers, 1)) if clock is not None else None
 
     def run_one(index: int) -> None:
