@@ -9,7 +9,7 @@ Quick use::
 """
 
 from .api import Execution, StateMachine, load, validate
-from .definition.diagnostics import Diagnostic
+from .diagnostics import Diagnostic
 from .errors import (
     AslEngineError,
     DefinitionError,
@@ -19,8 +19,8 @@ from .errors import (
     TaskFailure,
 )
 from .history.stores import JsonLinesHistory, read_history
-from .runtime.clock import Clock, SystemClock, VirtualClock
-from .runtime.quotas import Quotas
+from .execution.clock import Clock, SystemClock, VirtualClock
+from .execution.quotas import Quotas
 from .tasks.aws import AwsConfig
 from .tasks.base import TaskRequest
 from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success

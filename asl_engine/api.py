@@ -11,19 +11,20 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
 from .definition.builder import build_machine
-from .definition.diagnostics import ERROR, Diagnostic
+from .diagnostics import ERROR, Diagnostic
 from .definition.loader import read_definition
-from .errors import DefinitionError, EngineError, ExecutionInputError, StatesError
+from .errors import Aborted, DefinitionError, EngineError, ExecutionInputError, StatesError, TimedOut
 from .history.events import History
 from .model.states import Machine
-from .runtime.clock import Clock, SystemClock
-from .runtime.quotas import AWS_QUOTAS, Quotas, utf8_size
-from .runtime.interpreter import Aborted, Frame, Interpreter, TimedOut, iso_time
+from .execution.clock import Clock, SystemClock
+from .execution.quotas import AWS_QUOTAS, Quotas, utf8_size
+from .execution.frame import Frame
+from .runtime.interpreter import Interpreter, iso_time
 from .tasks.base import TaskRequest
 from .tasks.dispatch import TaskDispatcher
 from .tasks.callbacks import CallbackSpool
 from .tasks.objects import ObjectStore
-from .children import LocalChildren
+from .tasks.children import LocalChildren
 from .tasks.local import LocalHandler, import_handler
 from .tasks.mocks import MockSet, MockSpec
 from .dataflow.jsonpath import to_json

@@ -14,6 +14,8 @@
                                     data that flows through Retry/Catch)
     StatesError                     internal: an ASL runtime error (``States.Runtime``, ...) on
                                     its way to Retry/Catch; never escapes ``StateMachine.run``
+    Aborted, TimedOut               internal signals: a branch was cancelled, the execution ran
+                                    past its ``TimeoutSeconds``
 
 A failed *execution* is not an exception: ``StateMachine.run`` returns an
 ``Execution`` whose ``status`` is ``"FAILED"``.
@@ -24,7 +26,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .definition.diagnostics import Diagnostic
+    from .diagnostics import Diagnostic
+
+STATES_RUNTIME = "States.Runtime"
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+"""The error of a JSONata expression that fails (AWS's name)."""
 
 
 class AslEngineError(Exception):
@@ -108,3 +114,11 @@ class StatesError(Exception):
         if self.cause is not None or self.error is None:
             out["Cause"] = self.cause
         return out
+
+
+class Aborted(Exception):
+    """The branch was cancelled because a sibling failed (or the run was stopped)."""
+
+
+class TimedOut(Exception):
+    """The execution ran past the machine's ``TimeoutSeconds``."""

@@ -101,7 +101,7 @@ from jsonata import jexception as _jexception
 from jsonata import parser as _parser
 from jsonata import utils as _utils
 
-from ..errors import StatesError
+from ..errors import QUERY_EVALUATION_ERROR, StatesError
 from .json_values import copy_json, json_type_name
 
 __all__ = [
@@ -123,7 +123,6 @@ __all__ = [
     "unsupported_result_error",
 ]
 
-QUERY_EVALUATION_ERROR: Final = "States.QueryEvaluationError"
 DEFAULT_BUDGET_SECONDS: Final = 1.0
 """Time allowed to one evaluation (the design card's AWS figure; jsonata-java's
 ``Timebox`` default is 5 s, which a third-party measurement attributes to AWS)."""

@@ -41,8 +41,8 @@ from ..model.states import (
     WaitState,
     programs_block,
 )
-from ..runtime.choice import ChoiceRuleError, compile_rule
-from .diagnostics import ERROR, Diagnostic
+from .choice import ChoiceRuleError, compile_rule
+from ..diagnostics import ERROR, Diagnostic
 
 __all__ = ["build_machine"]
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .diagnostics import ERROR, Diagnostic
+from ..diagnostics import ERROR, Diagnostic
 from .positions import JsonLocator, Locator, MapLocator
 
 __all__ = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from .diagnostics import ERROR, WARNING, Diagnostic
+from ..diagnostics import ERROR, WARNING, Diagnostic
 from .loader import PLACEHOLDER_RE, SCHEMA, LoadedText, parse_json, pointer, read_definition
 from .positions import FixedLocator, JsonLocator, Locator, PrefixLocator
 

@@ -21,7 +21,7 @@ import os
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
-from .diagnostics import ERROR, WARNING, Diagnostic
+from ..diagnostics import ERROR, WARNING, Diagnostic
 from .loader import MAX_DEPTH, Locator, depth_exceeded, read_definition
 from .templates import is_template, template_machines
 from .rules import DOCUMENT_RULES, SCOPE_RULES, STATE_RULES, Issue, Options, build_document

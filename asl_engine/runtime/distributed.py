@@ -23,10 +23,10 @@ from ..dataflow.jsonpath import Env, PathNotFound, to_json
 from ..errors import StatesError
 from ..history.events import History
 from ..model.states import MapState
-from .frame import Frame
+from ..execution.frame import Frame
 from .item_reader import READER_FAILED, batch_items, read_items
-from .values import as_integer
-from .variables import Scope
+from ..dataflow.json_values import as_integer
+from ..execution.variables import Scope
 
 if TYPE_CHECKING:  # pragma: no cover
     from .interpreter import Interpreter

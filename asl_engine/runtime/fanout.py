@@ -19,9 +19,10 @@ from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from ..errors import StatesError
-from .clock import BranchSpan, Clock, branch
-from .frame import Aborted, Frame
-from .variables import Scope
+from ..execution.clock import BranchSpan, Clock, branch
+from ..errors import Aborted
+from ..execution.frame import Frame
+from ..execution.variables import Scope
 
 
 __all__ = ["INLINE_MAP_MAX_CONCURRENCY", "run_all"]

@@ -23,7 +23,7 @@ from ..dataflow.jsonata import QUERY_EVALUATION_ERROR, UNDEFINED, Expression, re
 from ..dataflow.json_values import copy_json
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
 from ..dataflow.timestamps import parse_timestamp
-from ..errors import EngineError, StatesError
+from ..errors import Aborted, EngineError, StatesError, TimedOut
 from ..history.events import History
 from ..model.states import (
     DISCARD,
@@ -40,12 +40,12 @@ from ..model.states import (
 )
 from ..tasks.dispatch import TaskDispatcher
 from ..tasks.objects import ObjectStore
-from .clock import Clock
+from ..execution.clock import Clock
 from .fanout import run_all
-from .quotas import AWS_QUOTAS, Quotas, check_payload
-from .values import as_float, as_integer, render
-from .variables import VariableBudget
-from .frame import Aborted, Frame, TimedOut, locate
+from ..execution.quotas import AWS_QUOTAS, Quotas, check_payload
+from ..dataflow.json_values import as_float, as_integer, render
+from ..execution.variables import VariableBudget
+from ..execution.frame import Frame, locate
 from .jsonata_flow import JsonataFlow
 from .distributed import MapRun
 from .retry import backoff_delay, error_matches, is_recoverable

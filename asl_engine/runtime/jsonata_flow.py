@@ -11,8 +11,8 @@ from ..dataflow.timestamps import parse_timestamp
 from ..errors import StatesError
 from ..history.events import History
 from ..model.states import ChoiceState, MapState, State, WaitState
-from .frame import Frame, locate
-from .values import as_integer, render
+from ..execution.frame import Frame, locate
+from ..dataflow.json_values import as_integer, render
 
 __all__ = ["JsonataFlow"]
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
-from ..errors import EngineError, StatesError
+from ..errors import Aborted, EngineError, StatesError
 from ..history.events import History
-from ..runtime.quotas import MAX_PAYLOAD_BYTES, check_payload
+from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from .base import ResourceInfo, TaskRequest, parse_resource
 from .local import LocalHandler
 from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
@@ -56,8 +56,8 @@ class ChildLauncher(Protocol):
 if TYPE_CHECKING:  # pragma: no cover
     from ..dataflow.jsonpath import Env
     from ..model.states import TaskState
-    from ..runtime.clock import Clock
-    from ..runtime.frame import Frame
+    from ..execution.clock import Clock
+    from ..execution.frame import Frame
 
 __all__ = ["TaskDispatcher"]
 
@@ -251,8 +251,6 @@ class TaskDispatcher:
         )
         outcome = wait_for_outcome(token, request.timeout_seconds, request.heartbeat_seconds, frame.cancel, self._callbacks)
         if frame.cancel.is_set():
-            from ..runtime.frame import Aborted
-
             raise Aborted()
         return outcome
 
@@ -289,8 +287,6 @@ class TaskDispatcher:
 
     def _pend(self, timeout: int | None, heartbeat: int | None, frame: "Frame") -> Any:
         """A task that never completes: wait for its timeout (or heartbeat) or an abort."""
-        from ..runtime.frame import Aborted
-
         limit, error = _first_limit(timeout, heartbeat)
         if limit is None:
             frame.cancel.wait()

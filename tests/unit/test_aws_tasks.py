@@ -657,7 +657,7 @@ def test_start_execution_sync_child_failure(aws_env: None, runner: AwsTaskRunner
 
 
 def test_start_execution_sync_abort_stops_the_child(aws_env: None, runner: AwsTaskRunner) -> None:
-    from asl_engine.runtime.frame import Aborted
+    from asl_engine.errors import Aborted
 
     cancel = threading.Event()
     cancel.set()

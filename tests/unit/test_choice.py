@@ -8,7 +8,7 @@ import pytest
 
 from asl_engine.dataflow.jsonpath import Env
 from asl_engine.errors import StatesError
-from asl_engine.runtime.choice import OPERATORS, ChoiceRuleError, compile_rule
+from asl_engine.definition.choice import OPERATORS, ChoiceRuleError, compile_rule
 
 
 def ev(rule: dict[str, Any], data: Any, env: Env | None = None) -> bool:

@@ -1,7 +1,7 @@
 """Choice Rules.
 
 JSONPath rules are compiled by the engine's own compiler
-(``asl_engine.runtime.choice.compile_rule``), after a structural pass that
+(``asl_engine.definition.choice.compile_rule``), after a structural pass that
 finds *every* problem with its place (the compiler stops at the first):
 unknown fields, several operators in one rule ("Each Choice Rule can only
 have one comparison operator."), ``Next``/``Assign`` in a nested rule, a
@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ...dataflow.jsonpath import PathError, compile_path
-from ...runtime.choice import OPERATORS, ChoiceRuleError, compile_rule
-from ..diagnostics import WARNING
+from ..choice import OPERATORS, ChoiceRuleError, compile_rule
+from ...diagnostics import WARNING
 from .common import describe_type, looks_like_jsonata, ptr
 from .model import Document, Issue, StateNode
 from .paths import check_template, reason

@@ -18,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..diagnostics import ERROR
+from ...diagnostics import ERROR
 from ..loader import PLACEHOLDER_RE
 
 __all__ = [

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 
 from ...dataflow.intrinsics import IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from ...dataflow.jsonpath import PathError, compile_path, compile_reference_path
-from ..diagnostics import WARNING
+from ...diagnostics import WARNING
 from .common import describe_type, looks_like_jsonata, ptr
 from .model import Document, Issue, StateNode
 

@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from ...dataflow.timestamps import parse_timestamp
 from .common import describe_type, int_field, is_int, is_jsonata, ptr
-from ..diagnostics import WARNING
+from ...diagnostics import WARNING
 from .model import JSONATA, JSONPATH, STATE_TYPES, Document, Issue, StateNode
 
 __all__ = [

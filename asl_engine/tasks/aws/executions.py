@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from ...dataflow.jsonpath import to_json
-from ...errors import EngineError, StatesError
+from ...errors import Aborted, EngineError, StatesError
 from ..base import TaskRequest
 from .calls import call, operation_model
 from .clients import Clients
@@ -60,7 +60,6 @@ def start_execution(clients: Clients, pattern: str | None, parameters: Any, requ
 
 def _wait(clients: Clients, client: Any, execution_arn: str, parse: bool, request: TaskRequest) -> Any:
     """Poll ``DescribeExecution`` until the child ends; its description, or ``States.TaskFailed``."""
-    from ...runtime.frame import Aborted  # runtime imports tasks: import at call time
 
     describe = operation_model(client, "DescribeExecution")
     deadline = None if request.timeout_seconds is None else time.monotonic() + request.timeout_seconds

@@ -6,19 +6,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..dataflow.jsonata import QUERY_EVALUATION_ERROR
-from ..errors import StatesError
+from ..errors import QUERY_EVALUATION_ERROR, STATES_RUNTIME, StatesError
 from .variables import Scope
 
-__all__ = ["Aborted", "Frame", "TimedOut", "locate"]
-
-
-class Aborted(Exception):
-    """The branch was cancelled because a sibling failed (or the run was stopped)."""
-
-
-class TimedOut(Exception):
-    """The execution ran past the machine's ``TimeoutSeconds``."""
+__all__ = ["Frame", "locate"]
 
 
 @dataclass(slots=True)
@@ -48,4 +39,4 @@ def locate(err: StatesError, frame: Frame) -> None:
     err.located = True
 
 
-_LOCATED_ERRORS = frozenset({"States.Runtime", QUERY_EVALUATION_ERROR})
+_LOCATED_ERRORS = frozenset({STATES_RUNTIME, QUERY_EVALUATION_ERROR})

@@ -15,15 +15,27 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from datetime import datetime
+from typing import Any, Callable, Generic, Mapping, Protocol, TypeVar
 
-from .dataflow.jsonpath import to_json
-from .errors import StatesError
+from ..dataflow.jsonpath import to_json
+from ..errors import StatesError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .api import Execution, StateMachine
+__all__ = ["ChildOutcome", "LocalChildren"]
 
-__all__ = ["LocalChildren"]
+
+class ChildOutcome(Protocol):
+    """What a finished child execution tells its parent (``asl_engine.Execution``)."""
+
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+    start_date: datetime | None
+    stop_date: datetime | None
+
+
+Machine = TypeVar("Machine")
 
 
 def _millis(moment: Any) -> int:
@@ -31,13 +43,13 @@ def _millis(moment: Any) -> int:
 
 
 class _Child:
-    def __init__(self, arn: str, name: str, machine_arn: str, input_value: Any, run: Callable[[], "Execution"], pattern: str | None) -> None:
+    def __init__(self, arn: str, name: str, machine_arn: str, input_value: Any, run: Callable[[], ChildOutcome], pattern: str | None) -> None:
         self.arn = arn
         self.name = name
         self.machine_arn = machine_arn
         self.input = input_value
         self.pattern = pattern
-        self.execution: Execution | None = None
+        self.execution: ChildOutcome | None = None
         self.error: BaseException | None = None
         self._done = threading.Event()
         self._start_ms = 0
@@ -92,15 +104,25 @@ class _Child:
         raise StatesError("States.TaskFailed", json.dumps(dict(sorted(described.items())), separators=(",", ":")))
 
 
-class LocalChildren:
-    """Starts the local state machines a run knows, by ARN or by name."""
+class LocalChildren(Generic[Machine]):
+    """Starts the local state machines a run knows, by ARN or by name.
 
-    def __init__(self, machines: Mapping[str, "StateMachine"], run_child: Callable[["StateMachine", Any, str], "Execution"], arn_of: Callable[["StateMachine", str], str]) -> None:
+    ``run_child(machine, input, name)`` runs one child to its end;
+    ``arn_of(machine, name)`` names its execution. The machines are opaque
+    here: the public API gives them (``StateMachine``) and runs them.
+    """
+
+    def __init__(
+        self,
+        machines: Mapping[str, Machine],
+        run_child: Callable[[Machine, Any, str], ChildOutcome],
+        arn_of: Callable[[Machine, str], str],
+    ) -> None:
         self._machines = dict(machines)
         self._run_child = run_child
         self._arn_of = arn_of
 
-    def _find(self, arn: str) -> "StateMachine | None":
+    def _find(self, arn: str) -> Machine | None:
         if arn in self._machines:
             return self._machines[arn]
         name = arn.rsplit(":", 1)[-1]
