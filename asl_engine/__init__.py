@@ -19,6 +19,7 @@ from .errors import (
     TaskFailure,
 )
 from .history.stores import JsonLinesHistory, read_history
+from .local_aws import LocalAws, LocalAwsError, local_aws
 from .execution.clock import Clock, SystemClock, VirtualClock
 from .execution.quotas import Quotas
 from .tasks.aws import AwsConfig
@@ -39,6 +40,9 @@ __all__ = [
     "HandlerImportError",
     "InMemoryObjectStore",
     "JsonLinesHistory",
+    "LocalAws",
+    "LocalAwsError",
+    "local_aws",
     "read_history",
     "ObjectStore",
     "Quotas",

@@ -210,16 +210,19 @@ def run_command(
     if local_aws:
         if endpoint_urls or profile:
             fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
-        from . import local_aws as embedded
+        from .local_aws import report
 
-        with embedded.local_aws(definition, region) as (local_region, resources, flow):
-            module = resources.get("handlerModule")
-            local_handlers = _module_handlers(module) if isinstance(module, str) else {}
-            execution = _execute(
-                machine, value, handlers={**local_handlers, **registry},
-                aws=asl_engine.AwsConfig(region=local_region), region=local_region, **options,
-            )
-            summary = embedded.report(embedded.side_effects(flow, local_region), execution.history)
+        try:
+            with asl_engine.local_aws(definition, region) as embedded:
+                module = embedded.handler_module
+                local_handlers = _module_handlers(module) if module is not None else {}
+                execution = _execute(
+                    machine, value, handlers={**local_handlers, **registry},
+                    aws=embedded.aws, region=embedded.region, **options,
+                )
+                summary = report(embedded.side_effects(), execution.history)
+        except asl_engine.LocalAwsError as exc:
+            fail(str(exc), EXIT_USAGE)
         _finish(execution, history, summary)
     aws = None
     if use_aws or region or profile or endpoint_urls:

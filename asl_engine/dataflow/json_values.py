@@ -9,7 +9,17 @@ from typing import Any, Mapping
 
 from .jsonpath import to_json
 
-__all__ = ["as_float", "as_integer", "copy_json", "json_type_name", "render"]
+__all__ = [
+    "a_json_type",
+    "as_float",
+    "as_integer",
+    "copy_json",
+    "is_integral",
+    "is_number",
+    "json_node_type",
+    "json_type_name",
+    "render",
+]
 
 
 def copy_json(value: Any) -> Any:
@@ -37,6 +47,45 @@ def json_type_name(value: Any) -> str:
     if isinstance(value, Mapping):
         return "object"
     raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def json_node_type(value: Any, *, integers: bool = False) -> str:
+    """AWS's upper-case name of a value's type in its messages (Jackson's
+    ``JsonNodeType``: ``STRING``, ``NUMBER``, ``OBJECT``, ``NULL``...); with
+    ``integers``, an integral number is ``INTEGER`` (the schema validator's
+    word). A value that is not JSON is named by its Python type."""
+    if integers and is_integral(value):
+        return "INTEGER"
+    try:
+        return json_type_name(value).upper()
+    except TypeError:
+        return type(value).__name__.upper()
+
+
+def a_json_type(value: Any) -> str:
+    """``"a string"``, ``"an object"``, ``"null"``... for messages."""
+    try:
+        kind = json_type_name(value)
+    except TypeError:
+        return f"a {type(value).__name__}"
+    if kind == "null":
+        return kind
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def is_integral(value: Any) -> bool:
+    """A JSON integer: an ``int`` or an integral float (``2.0`` counts, as for
+    Jackson's ``canConvertToExactIntegral``); ``true`` does not."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+def is_number(value: Any) -> bool:
+    """A JSON number (``true`` is not one)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _INT_TEXT = re.compile(r"[+-]?\d+")

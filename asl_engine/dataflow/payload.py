@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..documents.pointers import escape
 from ..errors import StatesError
 from .intrinsics import compile_intrinsic, is_intrinsic
-from .json_values import copy_json
+from .json_values import copy_json, json_node_type
 from .jsonpath import Env, Path, PathNotFound, compile_path, to_json
 
 __all__ = ["Template", "ValueExpr", "compile_template", "compile_value", "copy_json"]
@@ -105,10 +106,10 @@ def compile_template(value: Any, on_error: OnError | None = None, pointer: str =
     if isinstance(value, dict):
         entries: list[tuple[Any, int, Any]] = []
         for key, sub in value.items():
-            sub_ptr = f"{pointer}/{_escape(key)}"
+            sub_ptr = f"{pointer}/{escape(key)}"
             if key.endswith(".$"):
                 if not isinstance(sub, str):
-                    _report(on_error, sub_ptr, f"The value for the field '{key}' must be a STRING that contains a JSONPath but was an {_json_type(sub)}")
+                    _report(on_error, sub_ptr, f"The value for the field '{key}' must be a STRING that contains a JSONPath but was an {json_node_type(sub)}")
                     continue
                 try:
                     entries.append((key[:-2], _EXPR, compile_value(sub, key)))
@@ -134,21 +135,3 @@ def _report(on_error: OnError | None, pointer: str, message: str) -> None:
     if on_error is None:
         raise ValueError(message)
     on_error(pointer, message)
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "BOOLEAN"
-    if isinstance(value, (int, float)):
-        return "NUMBER"
-    if value is None:
-        return "NULL"
-    if isinstance(value, list):
-        return "ARRAY"
-    if isinstance(value, dict):
-        return "OBJECT"
-    return "STRING"

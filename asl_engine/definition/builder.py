@@ -41,6 +41,7 @@ from ..model.states import (
     WaitState,
     programs_block,
 )
+from ..documents.pointers import pointer
 from .choice import ChoiceRuleError, compile_rule
 from ..diagnostics import ERROR, Diagnostic
 
@@ -118,8 +119,7 @@ class _Ctx:
         self.diagnostics.append(Diagnostic(ERROR, code, pointer, message))
 
 
-def _ptr(*parts: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+_ptr = pointer
 
 
 def build_machine(document: Any) -> tuple[Machine | None, list[Diagnostic]]:

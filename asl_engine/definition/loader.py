@@ -9,61 +9,26 @@ Inputs (``read_definition``):
   CloudFormation / SAM template, whose ``!Ref``/``!GetAtt``/``!Sub``... short
   tags become their long ``{"Ref": ...}``/``{"Fn::...": ...}`` form).
 
-Design, for speed: a valid document costs one ``json.loads`` (C) and nothing
-else. Positions are computed lazily, by one regex scan of the text, only when
-a diagnostic needs them (``JsonLocator``). Duplicate keys are noticed by the
-``object_pairs_hook`` for free; only then does the scan run to name them with
-their pointer and place.
-
-Positions live in ``positions``; the state machines of a CloudFormation/SAM
-template are found by ``templates``.
+Parsing and positions are ``asl_engine.documents``'; the state machines of a
+CloudFormation/SAM template are found by ``templates``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..diagnostics import ERROR, Diagnostic
-from .positions import JsonLocator, Locator, MapLocator
+from ..diagnostics import Diagnostic
+from ..documents.positions import Locator
+from ..documents.text import INVALID_JSON, parse_json, parse_yaml, syntax_error
 
-__all__ = [
-    "JsonLocator",
-    "LoadedText",
-    "Locator",
-    "MAX_DEPTH",
-    "PLACEHOLDER_RE",
-    "depth_exceeded",
-    "parse_json",
-    "parse_yaml",
-    "pointer",
-    "read_definition",
-]
-
-INVALID_JSON = "INVALID_JSON_DESCRIPTION"
-SCHEMA = "SCHEMA_VALIDATION_FAILED"
-TOO_DEEP = "TOO_DEEPLY_NESTED"
-
-MAX_DEPTH = 200
-"""Deepest JSON/YAML nesting we accept. Real definitions stay far below it
-(a Parallel inside a Map inside a Parallel is about 15 levels); beyond it the
-document is refused with TOO_DEEPLY_NESTED instead of risking Python's
-recursion limit in the rules."""
+__all__ = ["LoadedText", "PLACEHOLDER_RE", "read_definition"]
 
 PLACEHOLDER_RE = re.compile(r"\$\{[^{}\s]+\}")
 """A DefinitionSubstitutions placeholder, ``${Name}`` (CloudFormation, SAM, CDK)."""
-
-
-def pointer(*parts: object) -> str:
-    """A JSON pointer (RFC 6901) from path segments: ``pointer("States", "a/b")``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-# --------------------------------------------------------------------------- loaded text
 
 
 @dataclass
@@ -81,92 +46,6 @@ class LoadedText:
     name: str | None
     locator: Locator | None = None
     format: str = "json"
-
-
-def _error(code: str, message: str, file: str | None, line: int | None = None, column: int | None = None) -> Diagnostic:
-    return Diagnostic(ERROR, code, "", message, line, column, file, rule="syntax")
-
-
-def depth_exceeded(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether ``value`` nests deeper than ``limit`` (iterative, so any depth is safe)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
-    return False
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}': JSON has no NaN or Infinity")
-
-
-class _PairsHook:
-    """``object_pairs_hook`` that notices duplicate keys (their places come later)."""
-
-    __slots__ = ("duplicated",)
-
-    def __init__(self) -> None:
-        self.duplicated = False
-
-    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(pairs)
-        if len(out) != len(pairs):
-            self.duplicated = True
-        return out
-
-
-def parse_json(
-    text: str, file: str | None = None, locator: JsonLocator | None = None
-) -> tuple[Any, list[Diagnostic], JsonLocator]:
-    """Parse JSON text: ``(document or None, syntax diagnostics, locator)``.
-
-    Diagnostics: INVALID_JSON_DESCRIPTION with line:column for malformed
-    text, "Definition must be a valid JSON object" for empty text (AWS's
-    words), TOO_DEEPLY_NESTED, and one INVALID_JSON_DESCRIPTION per duplicate
-    key ("Duplicate field 'X'": AWS's JSON parser refuses them), or
-    DUPLICATE_STATE_NAME ("Duplicate State name: X") for a repeated key of a
-    ``States`` object.
-    """
-    locator = locator or JsonLocator(text)
-    if not text.strip():
-        return None, [_error(SCHEMA, "Definition must be a valid JSON object", file)], locator
-    hook = _PairsHook()
-    try:
-        document = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        line, column = locator._line_col(exc.pos)
-        return None, [_error(INVALID_JSON, f"Malformed JSON: {exc.msg}", file, line, column)], locator
-    except ValueError as exc:  # NaN / Infinity
-        return None, [_error(INVALID_JSON, str(exc), file)], locator
-    except RecursionError:
-        return None, [_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
-    if depth_exceeded(document):
-        return None, [_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
-    diagnostics: list[Diagnostic] = []
-    if hook.duplicated:
-        for ptr, (line, column) in locator.duplicates():
-            name = _last_segment(ptr)
-            if _is_states_member(ptr):
-                diagnostics.append(Diagnostic(ERROR, "DUPLICATE_STATE_NAME", ptr, f"Duplicate State name: {name}",
-                                              line, column, file, rule="names.duplicate-state"))
-            else:
-                diagnostics.append(Diagnostic(ERROR, INVALID_JSON, ptr, f"Duplicate field '{name}'",
-                                              line, column, file, rule="syntax.duplicate-key"))
-    return document, diagnostics, locator
-
-
-def _last_segment(ptr: str) -> str:
-    return ptr[ptr.rfind("/") + 1 :].replace("~1", "/").replace("~0", "~")
-
-
-def _is_states_member(ptr: str) -> bool:
-    parent = ptr[: ptr.rfind("/")]
-    return parent.endswith("/States")
 
 
 def read_definition(source: str | os.PathLike[str] | Mapping[str, Any]) -> LoadedText:
@@ -188,9 +67,9 @@ def read_definition(source: str | os.PathLike[str] | Mapping[str, Any]) -> Loade
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            return LoadedText(None, file, [_error(INVALID_JSON, f"file not found: {file}", file)], name)
+            return LoadedText(None, file, [syntax_error(INVALID_JSON, f"file not found: {file}", file)], name)
         except (OSError, UnicodeDecodeError) as exc:
-            return LoadedText(None, file, [_error(INVALID_JSON, f"cannot read {file}: {exc}", file)], name)
+            return LoadedText(None, file, [syntax_error(INVALID_JSON, f"cannot read {file}: {exc}", file)], name)
         if not is_yaml and path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")) and text.strip():
             is_yaml = True  # e.g. "template" with no extension, written in YAML
     else:
@@ -208,150 +87,3 @@ def _looks_like_path(text: str) -> bool:
     if not stripped or stripped.startswith(("{", "[")):
         return False
     return "\n" not in text and len(text) < 4096
-
-
-# --------------------------------------------------------------------------- YAML
-
-
-_CFN_SHORT_TAGS = {
-    "!Ref": "Ref",
-    "!Condition": "Condition",
-}
-
-
-def parse_yaml(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic], Locator]:
-    """Parse YAML text (ASL or a CloudFormation/SAM template).
-
-    Returns ``(document or None, diagnostics, locator)``. CloudFormation short
-    tags become long forms: ``!Ref X`` -> ``{"Ref": "X"}``, ``!GetAtt A.B`` ->
-    ``{"Fn::GetAtt": ["A", "B"]}``, ``!Sub ...`` -> ``{"Fn::Sub": ...}``.
-    Timestamps stay strings (ASL compares them as text), duplicate keys are
-    reported with their place.
-    """
-    import yaml  # local: JSON users never pay for it
-
-    spots: dict[str, tuple[tuple[int, int] | None, tuple[int, int]]] = {}
-    locator = MapLocator(spots)
-    if not text.strip():
-        return None, [_error(SCHEMA, "Definition must be a valid JSON object", file)], locator
-    loader_cls: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(text, Loader=loader_cls)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        problem = exc.problem or exc.context or "malformed YAML"
-        return None, [_error(INVALID_JSON, f"Malformed YAML: {problem}", file, line, column)], locator
-    except yaml.YAMLError as exc:
-        return None, [_error(INVALID_JSON, f"Malformed YAML: {exc}", file)], locator
-    except RecursionError:
-        return None, [_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
-    if root is None:
-        return None, [_error(SCHEMA, "Definition must be a valid JSON object", file)], locator
-    builder = _YamlBuilder(spots, file)
-    try:
-        document = builder.build(root)
-    except _TooDeep:
-        return None, [_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
-    return document, builder.diagnostics, locator
-
-
-class _TooDeep(Exception):
-    pass
-
-
-class _YamlBuilder:
-    """YAML nodes -> JSON-like values, recording each node's position."""
-
-    def __init__(self, spots: dict[str, tuple[tuple[int, int] | None, tuple[int, int]]], file: str | None) -> None:
-        import yaml
-
-        self._yaml = yaml
-        self._spots = spots
-        self._file = file
-        self.diagnostics: list[Diagnostic] = []
-        self._constructor = yaml.SafeLoader("")  # only its scalar constructors are used
-
-    @staticmethod
-    def _pos(node: Any) -> tuple[int, int]:
-        return node.start_mark.line + 1, node.start_mark.column + 1
-
-    def build(self, root: Any) -> Any:
-        self._spots[""] = (None, self._pos(root))
-        return self._value(root, "", 1)
-
-    def _value(self, node: Any, ptr: str, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise _TooDeep()
-        yaml = self._yaml
-        tag: str = node.tag or ""
-        if tag.startswith("!") and not tag.startswith("!!"):
-            return self._cfn_tag(node, tag, ptr, depth)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = self._key(key_node)
-                child = ptr + "/" + key.replace("~", "~0").replace("/", "~1")
-                if key in out:
-                    line, column = self._pos(key_node)
-                    if _is_states_member(child):
-                        self.diagnostics.append(
-                            Diagnostic(ERROR, "DUPLICATE_STATE_NAME", child, f"Duplicate State name: {key}", line, column, self._file, rule="names.duplicate-state")
-                        )
-                    else:
-                        self.diagnostics.append(
-                            Diagnostic(ERROR, INVALID_JSON, child, f"Duplicate field '{key}'", line, column, self._file, rule="syntax.duplicate-key")
-                        )
-                self._spots[child] = (self._pos(key_node), self._pos(value_node))
-                out[key] = self._value(value_node, child, depth + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                child = f"{ptr}/{index}"
-                self._spots[child] = (None, self._pos(item))
-                items.append(self._value(item, child, depth + 1))
-            return items
-        return self._scalar(node)
-
-    def _key(self, node: Any) -> str:
-        if isinstance(node, self._yaml.ScalarNode):
-            value = self._scalar(node)
-            if isinstance(value, str):
-                return value
-            if value is None:
-                return "null"
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            return str(node.value)
-        return str(node.value)
-
-    def _scalar(self, node: Any) -> Any:
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:timestamp" or tag == "tag:yaml.org,2002:binary":
-            return node.value  # ASL timestamps are strings; keep the text as written
-        if tag == "tag:yaml.org,2002:str" or not isinstance(node, self._yaml.ScalarNode):
-            return node.value
-        construct = self._constructor.yaml_constructors.get(tag)
-        if construct is None:
-            return node.value
-        try:
-            return construct(self._constructor, node)
-        except Exception:  # noqa: BLE001 - an odd scalar stays text
-            return node.value
-
-    def _cfn_tag(self, node: Any, tag: str, ptr: str, depth: int) -> Any:
-        yaml = self._yaml
-        long_name = _CFN_SHORT_TAGS.get(tag, "Fn::" + tag[1:])
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = node.value
-            if long_name == "Fn::GetAtt" and isinstance(value, str):
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = [self._value(item, f"{ptr}/{long_name}/{i}", depth + 1) for i, item in enumerate(node.value)]
-        else:
-            bare = yaml.MappingNode("tag:yaml.org,2002:map", node.value, node.start_mark, node.end_mark)
-            value = self._value(bare, f"{ptr}/{long_name}", depth + 1)
-        return {long_name: value}
-
-

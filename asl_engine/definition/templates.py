@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..diagnostics import ERROR, WARNING, Diagnostic
-from .loader import PLACEHOLDER_RE, SCHEMA, LoadedText, parse_json, pointer, read_definition
-from .positions import FixedLocator, JsonLocator, Locator, PrefixLocator
+from ..documents.pointers import pointer
+from ..documents.positions import FixedLocator, JsonLocator, Locator, PrefixLocator
+from ..documents.text import SCHEMA, parse_json
+from .loader import PLACEHOLDER_RE, LoadedText, read_definition
 
 __all__ = ["EmbeddedMachine", "is_template", "template_machines"]
 

@@ -22,7 +22,10 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from ..diagnostics import ERROR, WARNING, Diagnostic
-from .loader import MAX_DEPTH, Locator, depth_exceeded, read_definition
+from ..documents.pointers import segments
+from ..documents.positions import Locator
+from ..documents.text import MAX_DEPTH, depth_exceeded
+from .loader import read_definition
 from .templates import is_template, template_machines
 from .rules import DOCUMENT_RULES, SCOPE_RULES, STATE_RULES, Issue, Options, build_document
 from .rules.model import document_order
@@ -112,7 +115,7 @@ def _is_named_container(document: Any, pointer: str) -> bool:
     if not pointer:
         return False
     parent: Any = document
-    steps = [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
+    steps = segments(pointer)
     for step in steps[:-1]:
         if isinstance(parent, dict) and step in parent:
             parent = parent[step]

@@ -64,10 +64,11 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..dataflow.json_values import copy_json
-from ..definition.loader import MAX_DEPTH, parse_json, pointer
-from ..definition.positions import Locator
-from ..dataflow.json_values import json_type_name
+from ..dataflow.json_values import a_json_type, copy_json
+from ..documents.pointers import last_segment, pointer
+from ..documents.positions import Locator
+from ..documents.text import MAX_DEPTH, parse_json
+
 from ..errors import AslEngineError
 from .mocks import MockResponses
 
@@ -138,17 +139,6 @@ def _names(names: list[str]) -> str:
     return ", ".join(_q(n) for n in names) if names else "none"
 
 
-def _type_name(value: Any) -> str:
-    """``"a string"``, ``"an object"``, ``"null"``... for messages."""
-    try:
-        kind = json_type_name(value)
-    except TypeError:
-        return f"a {type(value).__name__}"
-    if kind == "null":
-        return kind
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
 class _Checker:
     """Raises the first problem of a document as a located ``MockConfigError``."""
 
@@ -163,7 +153,7 @@ class _Checker:
 
     def obj(self, value: Any, ptr: str, what: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.error(ptr, f"{what} must be an object, got {_type_name(value)}")
+            raise self.error(ptr, f"{what} must be an object, got {a_json_type(value)}")
         for key in value:
             if not isinstance(key, str):
                 raise self.error(ptr, f"{what} has a key that is not a string: {key!r}")
@@ -198,7 +188,7 @@ class _Checker:
             return out
         if isinstance(value, (list, tuple)):
             return [self.json_value(item, f"{ptr}/{i}", depth + 1) for i, item in enumerate(value)]
-        raise self.error(ptr, f"{_type_name(value)} is not a JSON value")
+        raise self.error(ptr, f"{a_json_type(value)} is not a JSON value")
 
 
 def _join(ptr: str, key: str) -> str:
@@ -319,7 +309,7 @@ def load_mock_config(source: str | os.PathLike[str] | Mapping[str, Any]) -> Mock
             first = diagnostics[0]
             message = first.message
             if first.rule in ("syntax.duplicate-key", "names.duplicate-state"):
-                key = first.path[first.path.rfind("/") + 1 :].replace("~1", "/").replace("~0", "~")
+                key = last_segment(first.path)
                 message = f"duplicate key {_q(key)}: the keys of an object must be unique"
             raise MockConfigError(first.path, message, file, first.line, first.column)
     return _build(document, _Checker(file, locator), file, locator)
@@ -347,7 +337,7 @@ def _build(document: Any, check: _Checker, file: str | None, locator: Locator | 
                 sptr = _join(cptr, state_name)
                 if not isinstance(response_name, str):
                     raise check.error(sptr, f"the mocked response of state {_q(state_name)} must be a string"
-                                            f" (a name in MockedResponses), got {_type_name(response_name)}")
+                                            f" (a name in MockedResponses), got {a_json_type(response_name)}")
                 if response_name not in mocked:
                     raise check.error(sptr, f"mocked response {_q(response_name)} is not defined in MockedResponses"
                                             f" (it has {_names(list(mocked))})")
@@ -407,5 +397,5 @@ def _response(value: Any, ptr: str, check: _Checker) -> dict[str, Any]:
     check.fields(throw, tptr, "Throw", ("Error", "Cause"))
     for field in ("Error", "Cause"):
         if not isinstance(throw[field], str):
-            raise check.error(f"{tptr}/{field}", f"{field} must be a string, got {_type_name(throw[field])}")
+            raise check.error(f"{tptr}/{field}", f"{field} must be a string, got {a_json_type(throw[field])}")
     return {"Throw": {"Error": throw["Error"], "Cause": throw["Cause"]}}

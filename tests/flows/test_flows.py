@@ -14,7 +14,7 @@ pytest.importorskip("moto")
 from moto import mock_aws  # noqa: E402
 
 import asl_engine  # noqa: E402
-from asl_cli import local_aws  # noqa: E402
+from asl_engine.local_aws import create_resources, side_effects  # noqa: E402
 from definitions import workers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,10 +59,10 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
 
 def run_on_moto(flow: str, event: Any, handlers: dict[str, Any] | None = None) -> tuple[asl_engine.Execution, dict[str, Any]]:
     resources = SPEC["flows"][flow]
-    local_aws.create_resources(resources, REGION)
+    create_resources(resources, REGION)
     execution = machine(flow).run(event, handlers={**HANDLERS, **(handlers or {})}, clock=asl_engine.VirtualClock(),
                                   aws=asl_engine.AwsConfig(region=REGION))
-    return execution, local_aws.side_effects(resources, REGION)
+    return execution, side_effects(resources, REGION)
 
 
 # --------------------------------------------------------------------------- message processing on moto
@@ -146,7 +146,7 @@ def test_message_processing_does_not_write_a_duplicate_twice(aws: None) -> None:
     assert first.status == "SUCCEEDED"
     second = machine("message_processing").run(example("post_request.json"), handlers=HANDLERS,
                                                 clock=asl_engine.VirtualClock(), aws=asl_engine.AwsConfig(region=REGION))
-    effects = local_aws.side_effects(SPEC["flows"]["message_processing"], REGION)
+    effects = side_effects(SPEC["flows"]["message_processing"], REGION)
     assert second.status == "SUCCEEDED"
     assert second.output == {"messageId": "msg-0001", "status": "DUPLICATE", "written": False}
     assert len(effects["tables"]["Messages"]) == 1

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from asl_engine.definition.loader import JsonLocator, parse_json, read_definition
-from asl_engine.definition.positions import scan_json_positions
+from asl_engine.definition.loader import read_definition
+from asl_engine.documents.positions import JsonLocator, scan_json_positions
+from asl_engine.documents.text import parse_json
 from asl_engine.definition.validate import validate_source
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ...dataflow.json_values import is_integral, is_number, json_node_type
+from ...documents.pointers import join
 from .model import Document, Issue, StateNode
 
 __all__ = [
     "describe_type",
-    "is_int",
+    "is_integral",
     "is_jsonata",
     "is_number",
     "looks_like_jsonata",
@@ -17,22 +19,9 @@ __all__ = [
 ]
 
 
-def ptr(base: str, *parts: object) -> str:
-    """``base`` extended by escaped JSON-pointer segments."""
-    return base + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+ptr = join
+"""``base`` extended by escaped JSON-pointer segments (``asl_engine.documents.pointers.join``)."""
 
-
-def is_int(value: Any) -> bool:
-    """A JSON integer (``2.0`` counts, as for Jackson's ``canConvertToExactIntegral``; ``true`` does not)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, float) and value.is_integer()
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def is_jsonata(value: Any) -> bool:
@@ -45,14 +34,9 @@ def looks_like_jsonata(value: Any) -> bool:
     return isinstance(value, str) and value.lstrip().startswith("{%")
 
 
-_TYPE_NAMES = {bool: "BOOLEAN", int: "INTEGER", float: "NUMBER", str: "STRING", list: "ARRAY", dict: "OBJECT"}
-
-
 def describe_type(value: Any) -> str:
-    """AWS's name for a JSON value's type (``STRING``, ``OBJECT``, ``NULL``...)."""
-    if value is None:
-        return "NULL"
-    return _TYPE_NAMES.get(type(value), type(value).__name__.upper())
+    """AWS's name for a JSON value's type (``STRING``, ``INTEGER``, ``OBJECT``, ``NULL``...)."""
+    return json_node_type(value, integers=True)
 
 
 def int_field(
@@ -74,7 +58,7 @@ def int_field(
     where = ptr(base if base is not None else state.pointer, key)
     if doc.opaque(value) or (state.jsonata and is_jsonata(value)):
         return
-    if not is_int(value):
+    if not is_integral(value):
         expected = "an integer or a JSONata expression" if state.jsonata else "an integer"
         yield Issue(where, f"Expected value of type [INTEGER] for '{key}': it must be {expected}, not {describe_type(value)}", rule)
         return

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ...diagnostics import ERROR
+from ...documents.pointers import join, segments
 from ..loader import PLACEHOLDER_RE
 
 __all__ = [
@@ -119,7 +120,7 @@ class StateNode:
 
     def at(self, *parts: object) -> str:
         """The pointer of a member of this state: ``state.at("Retry", 0)``."""
-        return self.pointer + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+        return join(self.pointer, *parts)
 
 
 class Document:
@@ -161,8 +162,7 @@ def document_order(document: Any, pointer: str) -> tuple[int, ...]:
     (a missing member sorts after its existing siblings)."""
     order: list[int] = []
     node = document
-    for raw in pointer.split("/")[1:]:
-        step = raw.replace("~1", "/").replace("~0", "~")
+    for step in segments(pointer):
         if isinstance(node, dict) and step in node:
             order.append(list(node).index(step))
             node = node[step]
@@ -203,7 +203,7 @@ def build_document(root: Any, options: Options) -> Document:
         if not isinstance(states, dict):
             continue
         for name, raw in states.items():
-            sp = ptr + "/States/" + name.replace("~", "~0").replace("/", "~1")
+            sp = join(ptr, "States", name)
             state_type = raw.get("Type") if isinstance(raw, dict) else None
             if state_type not in STATE_TYPES:
                 state_type = None

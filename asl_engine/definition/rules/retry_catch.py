@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .common import describe_type, is_int, is_number, ptr
+from .common import describe_type, is_integral, is_number, ptr
 from .model import Document, Issue, StateNode
 from .paths import check_template, result_path
 from .structure import check_assign
@@ -97,7 +97,7 @@ def _int_in(entry: dict[str, Any], key: str, where: str, low: int, high: int) ->
         return
     value = entry[key]
     at = ptr(where, key)
-    if not is_int(value):
+    if not is_integral(value):
         yield Issue(at, f"Expected value of type [INTEGER] for '{key}', not {describe_type(value)}", "retry-catch.value")
     elif value < low:
         yield Issue(at, f"Minimum value is {low} for '{key}'", "retry-catch.value")

@@ -24,7 +24,7 @@ import re
 from typing import Any, Iterator
 
 from ...dataflow.timestamps import parse_timestamp
-from .common import describe_type, int_field, is_int, is_jsonata, ptr
+from .common import describe_type, int_field, is_integral, is_jsonata, ptr
 from ...diagnostics import WARNING
 from .model import JSONATA, JSONPATH, STATE_TYPES, Document, Issue, StateNode
 
@@ -124,7 +124,7 @@ def check_root(doc: Document) -> Iterator[Issue]:
         yield from _query_language_value(root["QueryLanguage"], "/QueryLanguage")
     if "TimeoutSeconds" in root:
         value = root["TimeoutSeconds"]
-        if not is_int(value):
+        if not is_integral(value):
             yield Issue("/TimeoutSeconds", f"Expected value of type [INTEGER] for 'TimeoutSeconds', not {describe_type(value)}", "structure.type")
         elif not 0 < value <= _MAX_SECONDS:
             yield Issue("/TimeoutSeconds", f"Value must be between 1 and {_MAX_SECONDS} for 'TimeoutSeconds'", "structure.value")
@@ -243,7 +243,7 @@ def _task(state: StateNode, doc: Document) -> Iterator[Issue]:
     yield from int_field(state, doc, "TimeoutSeconds", 1, _MAX_SECONDS)
     yield from int_field(state, doc, "HeartbeatSeconds", 1, _MAX_SECONDS)
     timeout, heartbeat = node.get("TimeoutSeconds"), node.get("HeartbeatSeconds")
-    if isinstance(timeout, (int, float)) and isinstance(heartbeat, (int, float)) and is_int(timeout) and is_int(heartbeat) \
+    if isinstance(timeout, (int, float)) and isinstance(heartbeat, (int, float)) and is_integral(timeout) and is_integral(heartbeat) \
             and 0 < timeout <= heartbeat:
         yield Issue(state.at("HeartbeatSeconds"), "HeartbeatSeconds must be smaller than TimeoutSeconds", "structure.value")
     if "Credentials" in node:

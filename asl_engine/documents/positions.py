@@ -17,6 +17,8 @@ import json
 import re
 from typing import Any
 
+from .pointers import escape
+
 __all__ = ["FixedLocator", "JsonLocator", "Locator", "MapLocator", "PrefixLocator", "scan_json_positions"]
 
 
@@ -126,7 +128,7 @@ def scan_json_positions(text: str) -> tuple[dict[str, tuple[int, int]], list[tup
         if string is not None and expect_key and stack:
             name = json.loads(string) if "\\" in string else string[1:-1]
             frame = stack[-1]
-            current = frame[1] + "/" + name.replace("~", "~0").replace("/", "~1")
+            current = frame[1] + "/" + escape(name)
             key_offset = m.start(1)
             if name in frame[3]:
                 duplicates.append((current, key_offset))
