@@ -9,6 +9,7 @@ Quick use::
 """
 
 from .api import Execution, StateMachine, load, validate
+from .options import RunOptions
 from .diagnostics import Diagnostic
 from .errors import (
     AslEngineError,
@@ -46,6 +47,7 @@ __all__ = [
     "read_history",
     "ObjectStore",
     "Quotas",
+    "RunOptions",
     "StateMachine",
     "SystemClock",
     "TaskFailure",

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Callable, Mapping, Sequence
 
 from .definition.builder import build_machine
 from .diagnostics import ERROR, Diagnostic
 from .definition.loader import read_definition
-from .errors import Aborted, DefinitionError, EngineError, ExecutionInputError, StatesError, TimedOut
-from .history.events import History
+from .errors import DefinitionError, ExecutionInputError
 from .model.states import Machine
 from .execution.clock import Clock, SystemClock
-from .execution.quotas import AWS_QUOTAS, Quotas, utf8_size
-from .execution.frame import Frame
-from .runtime.interpreter import Interpreter, iso_time
+from .execution.quotas import Quotas, utf8_size
+from .options import DEFAULT_ACCOUNT, DEFAULT_REGION, HandlerSpec, LocalMachine, RunOptions
+from .runtime.interpreter import run_execution
+from .runtime.services import ExecutionInfo, ExecutionServices
+from .tasks.aws import AwsConfig
 from .tasks.base import TaskRequest
 from .tasks.dispatch import TaskDispatcher
 from .tasks.callbacks import CallbackSpool
@@ -29,13 +29,9 @@ from .tasks.local import LocalHandler, import_handler
 from .tasks.mocks import MockSet, MockSpec
 from .dataflow.jsonpath import to_json
 
-__all__ = ["Execution", "StateMachine", "load", "validate"]
+__all__ = ["Execution", "RunOptions", "StateMachine", "load", "validate"]
 
 DefinitionSource = str | os.PathLike[str] | Mapping[str, Any]
-HandlerSpec = Callable[..., Any] | str
-
-DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
 
 
 @dataclass
@@ -58,9 +54,10 @@ class Execution:
     start_date: datetime | None = None
     stop_date: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
-    # Distributed Map children: one record per child execution, with its own
-    # history ({"mapRunArn", "index", "executionArn", "status", "output" or
-    # "error"/"cause", "input", "history"}), in completion order.
+    # Child executions, in completion order, each with its own history:
+    # distributed Map children ({"mapRunArn", "index", "executionArn", "status",
+    # "input", "output" or "error"/"cause", "history"}) and local
+    # states:startExecution children ({"executionArn", "stateMachineArn", ...}).
     child_executions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -163,6 +160,7 @@ class StateMachine:
         self,
         input: Any = None,
         *,
+        options: RunOptions | None = None,
         handlers: Mapping[str, HandlerSpec] | None = None,
         mocks: Mapping[str, MockSpec] | None = None,
         clock: Clock | None = None,
@@ -172,11 +170,11 @@ class StateMachine:
         state_machine_type: str = "STANDARD",
         role_arn: str | None = None,
         seed: int | None = None,
-        listeners: list[Callable[[dict[str, Any]], None]] | None = None,
+        listeners: Sequence[Callable[[dict[str, Any]], None]] | None = None,
         quotas: bool | Quotas = True,
         object_store: ObjectStore | None = None,
-        state_machines: Mapping[str, "StateMachine"] | None = None,
-        aws: Any = None,
+        state_machines: Mapping[str, LocalMachine] | None = None,
+        aws: AwsConfig | None = None,
         callbacks: CallbackSpool | None = None,
     ) -> Execution:
         """Run one execution to its end and return it.
@@ -186,125 +184,122 @@ class StateMachine:
         callable (or a ``"module:function"`` string); ``mocks`` maps a state
         name to responses replayed in order (see ``asl_engine.tasks.mocks``).
         ``clock`` defaults to real time; pass ``VirtualClock()`` to skip waits.
-        ``listeners`` receive each history event as it is recorded.
-        ``object_store`` is where a distributed Map's ``ItemReader`` reads
-        (``InMemoryObjectStore`` offline).
+        ``seed`` makes task tokens, Map Run ids and jitter repeatable.
+        ``listeners`` receive each history event of this execution as it is
+        recorded. ``object_store`` is where a distributed Map's
+        ``ItemReader`` reads (``InMemoryObjectStore`` offline).
         ``state_machines`` are the machines ``states:startExecution`` may
-        start locally (keyed by ARN or name). ``aws`` (an
-        ``asl_engine.tasks.aws.AwsConfig``) lets Tasks with no handler or mock
-        call AWS through boto3. ``callbacks`` lets ``asl send-task-*`` from
-        other processes answer ``.waitForTaskToken`` tasks.
-        ``quotas`` enforces AWS's quotas (256 KiB payloads, 25,000 history
-        events, variable sizes); ``False`` lifts them, a ``Quotas`` sets them.
+        start locally (keyed by ARN or name); they run with these options,
+        their own name and no listeners. ``aws`` (an ``AwsConfig``) lets
+        Tasks with no handler or mock call AWS through boto3. ``callbacks``
+        lets ``asl send-task-*`` from other processes answer
+        ``.waitForTaskToken`` tasks. ``quotas`` enforces AWS's quotas
+        (256 KiB payloads, 25,000 history events, variable sizes); ``False``
+        lifts them, a ``Quotas`` sets them.
+
+        ``options`` (a ``RunOptions``) gives all of these at once, instead of
+        the keyword arguments (not together with them).
         """
+        given = RunOptions(
+            handlers=handlers, mocks=mocks, clock=clock, name=name, account=account, region=region,
+            state_machine_type=state_machine_type, role_arn=role_arn, seed=seed, listeners=listeners,
+            quotas=quotas, object_store=object_store, state_machines=state_machines, aws=aws, callbacks=callbacks,
+        )
+        if options is None:
+            options = given
+        elif given != _DEFAULTS:
+            raise TypeError("StateMachine.run takes options= or keyword options, not both")
+        return self._execute(input, options, _services(options))
+
+    def _execute(self, input: Any, options: RunOptions, services: ExecutionServices) -> Execution:
+        """Run one execution of this machine on ``services`` (shared with its parent, if any)."""
         if input is None:
             input = {}
-        clock = clock or SystemClock()
-        execution_name = name or str(uuid.uuid4())
-        machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{self.name}"
-        if state_machine_type == "EXPRESS":
-            # Express execution ARNs carry a run id after the name.
-            execution_arn = f"arn:aws:states:{region}:{account}:express:{self.name}:{execution_name}:{uuid.uuid4()}"
-        else:
-            execution_arn = f"arn:aws:states:{region}:{account}:execution:{self.name}:{execution_name}"
-        role = role_arn or f"arn:aws:iam::{account}:role/StepFunctionsLocalRole"
-        limits = quotas if isinstance(quotas, Quotas) else (AWS_QUOTAS if quotas else Quotas.none())
-        history = History(clock.now, listeners, limits.history_events)
-        start = clock.now()
-        execution_ctx = {
-            "Id": execution_arn,
-            "Input": input,
-            "StartTime": iso_time(start),
-            "Name": execution_name,
-            "RoleArn": role,
-        }
-        if state_machine_type == "STANDARD":
-            execution_ctx["RedriveCount"] = 0  # Express executions cannot be redriven
-        machine_ctx = {"Id": machine_arn, "Name": self.name}
-        resolved_handlers = _resolve_handlers(handlers)
-        children = None
-        if state_machines:
-
-            def run_child(machine: "StateMachine", child_input: Any, child_name: str) -> Execution:
-                return machine.run(
-                    child_input, handlers=handlers, mocks=mocks, clock=clock, name=child_name, account=account,
-                    region=region, role_arn=role_arn, quotas=quotas, object_store=object_store,
-                    state_machines=state_machines, aws=aws, callbacks=callbacks,
-                )
-
-            def arn_of(machine: "StateMachine", child_name: str) -> str:
-                return f"arn:aws:states:{region}:{account}:execution:{machine.name}:{child_name}"
-
-            children = LocalChildren(state_machines, run_child, arn_of)
-        aws_runner = None
-        if aws is not None:
-            from .tasks.aws import AwsTaskRunner  # imports boto3 only on the first call
-
-            aws_runner = AwsTaskRunner(aws)
-        dispatcher = TaskDispatcher(
-            handlers=resolved_handlers,
-            mocks=MockSet(mocks),
-            history=history,
-            clock=clock,
-            region=region,
-            max_payload_bytes=limits.payload_bytes,
-            aws=aws_runner,
-            children=children,
-            callbacks=callbacks,
+        execution_name = options.name or str(uuid.uuid4())
+        machine_arn = options.machine_arn(self.name)
+        info = ExecutionInfo.create(
+            arn=options.execution_arn(self.name, execution_name, str(uuid.uuid4())),
+            name=execution_name,
+            machine_arn=machine_arn,
+            machine_name=self.name,
+            role_arn=options.role,
+            start=services.clock.now(),
+            input=input,
+            timeout_seconds=self.model.timeout_seconds,
+            # Express executions cannot be redriven: no RedriveCount in their context.
+            redrive_count=0 if options.state_machine_type == "STANDARD" else None,
         )
-        timeout = self.model.timeout_seconds
-        interpreter = Interpreter(
-            history=history,
-            clock=clock,
-            dispatcher=dispatcher,
-            execution_context=execution_ctx,
-            state_machine_context=machine_ctx,
-            deadline=start + timedelta(seconds=timeout) if timeout else None,
-            rng=random.Random(seed),
-            quotas=limits,
-            object_store=object_store,
+        input_json = _input_json(input, services.quotas.payload_bytes)
+        outcome = run_execution(services, self.model.program, info, input_json, list(options.listeners or ()))
+        return Execution(
+            execution_name, info.arn, machine_arn, outcome.status, input,
+            output=outcome.output, error=outcome.error, cause=outcome.cause,
+            start_date=info.start, stop_date=outcome.stop, history=outcome.history.events(),
+            child_executions=list(services.child_executions),
         )
-        input_json = _input_json(input, limits.payload_bytes)
-        started = history.add(
-            "ExecutionStarted",
-            0,
-            {
-                "input": input_json,
-                "inputDetails": {"truncated": False},
-                "roleArn": role,
-            },
-        )
-        execution = Execution(execution_name, execution_arn, machine_arn, "RUNNING", input, start_date=start)
-        frame = Frame(threading.Event(), started)
-        try:
-            output = interpreter.run_program(self.model.program, input, frame, input_json)
-        except StatesError as err:
-            execution.status, execution.error, execution.cause = "FAILED", err.error, err.cause
-            details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
-            history.add("ExecutionFailed", len(history), details)
-        except TimedOut:
-            frame.cancel.set()
-            execution.status, execution.error = "TIMED_OUT", "States.Timeout"
-            history.add("ExecutionTimedOut", len(history), {"error": "States.Timeout"})
-        except Aborted:
-            execution.status = "ABORTED"
-            history.add("ExecutionAborted", len(history), {})
-        except EngineError:
-            frame.cancel.set()
-            raise
-        except RecursionError:
-            frame.cancel.set()
-            raise EngineError("the state machine nests too deeply for this engine") from None
-        except Exception as exc:  # noqa: BLE001 - a bug of ours: report it as an engine fault
-            frame.cancel.set()
-            raise EngineError(f"internal engine error: {type(exc).__name__}: {exc}") from exc
-        else:
-            execution.status, execution.output = "SUCCEEDED", output
-            history.add("ExecutionSucceeded", frame.last_event, {"output": to_json(output), "outputDetails": {"truncated": False}})
-        execution.stop_date = clock.now()
-        execution.history = history.events()
-        execution.child_executions = list(interpreter.child_executions)
+
+
+_DEFAULTS = RunOptions()
+
+
+def _services(options: RunOptions) -> ExecutionServices:
+    """The services of a new run: one clock, quotas, seeded randomness, task runners."""
+    clock = options.clock or SystemClock()
+    limits = options.limits
+    services = ExecutionServices(
+        clock=clock,
+        quotas=limits,
+        dispatcher=_dispatcher(options, clock, limits, None),
+        rng=random.Random(options.seed),
+        object_store=options.object_store,
+    )
+    if options.state_machines:
+        services.dispatcher = _dispatcher(options, clock, limits, _children(options, services))
+    return services
+
+
+def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any) -> TaskDispatcher:
+    aws_runner = None
+    if options.aws is not None:
+        from .tasks.aws import AwsTaskRunner  # imports boto3 only on the first call
+
+        aws_runner = AwsTaskRunner(options.aws)
+    return TaskDispatcher(
+        handlers=_resolve_handlers(options.handlers),
+        mocks=MockSet(options.mocks),
+        clock=clock,
+        region=options.region,
+        max_payload_bytes=limits.payload_bytes,
+        aws=aws_runner,
+        children=children,
+        callbacks=options.callbacks,
+    )
+
+
+def _children(options: RunOptions, services: ExecutionServices) -> LocalChildren[LocalMachine]:
+    """``states:startExecution`` of the local machines: each child runs on the
+    parent's services (clock, randomness, quotas, child records) with its own
+    task dispatcher (mocks count per execution), its own name, no listeners."""
+    machines = options.state_machines or {}
+
+    def run_child(machine: LocalMachine, child_input: Any, child_name: str) -> Execution:
+        child_options = replace(options, name=child_name, listeners=None)
+        if not isinstance(machine, StateMachine):
+            return machine.run(child_input, options=child_options)  # type: ignore[no-any-return]
+        child_services = replace(services, dispatcher=_dispatcher(child_options, services.clock, services.quotas,
+                                                                  services.dispatcher.children))
+        execution = machine._execute(child_input, child_options, child_services)
+        services.child_executions.append({
+            "executionArn": execution.arn,
+            "stateMachineArn": execution.state_machine_arn,
+            "status": execution.status,
+            "input": execution.input,
+            **({"output": execution.output} if execution.succeeded else {"error": execution.error, "cause": execution.cause}),
+            "history": execution.history,
+        })
         return execution
 
+    def arn_of(machine: LocalMachine, child_name: str) -> str:
+        return f"arn:aws:states:{options.region}:{options.account}:execution:{machine.name}:{child_name}"
 
-__all__ += ["TaskRequest"]
+    return LocalChildren(machines, run_child, arn_of)

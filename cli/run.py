@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import json
@@ -148,88 +149,91 @@ def _log_waiting_tokens() -> None:
 @click.option("--local-aws", is_flag=True,
               help="Run against an embedded AWS (moto, in-process) with the resources local_aws.json declares for the flow;"
                    " print the services' contents and a compact history to stderr after the output.")
-def run_command(
-    definition: str,
-    input_json: str | None,
-    input_file: str | None,
-    handlers: tuple[str, ...],
-    handler_modules: tuple[str, ...],
-    skip_waits: bool,
-    history: bool,
-    history_file: str | None,
-    name: str | None,
-    no_quotas: bool,
-    mock_config: str | None,
-    test_case: str | None,
-    state_machine: str | None,
-    child_machines: tuple[str, ...],
-    use_aws: bool,
-    region: str | None,
-    profile: str | None,
-    endpoint_urls: tuple[str, ...],
-    account: str | None,
-    local_aws: bool,
-) -> None:
+def run_command(definition: str, **params: Any) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
-    if input_json is not None and input_file is not None:
-        fail("use either --input or --input-file, not both", EXIT_USAGE)
-    value: Any = {}
-    if input_json is not None:
-        value = parse_json_input(input_json, "--input")
-    elif input_file is not None:
-        value = read_input_file(input_file)
-    # Handlers named on the command line resolve relative to the current directory.
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    registry: dict[str, Any] = {}
-    for module_name in handler_modules:
-        registry.update(_module_handlers(module_name))
-    for spec in handlers:
-        key, target = _parse_handler(spec)
-        registry[key] = target
-    mocks, machine_name = _mock_config_mocks(definition, mock_config, test_case, state_machine)
+    value = _input(params.pop("input_json"), params.pop("input_file"))
+    registry = _handlers(params.pop("handler_modules"), params.pop("handlers"))
+    mocks, machine_name = _mock_config_mocks(
+        definition, params.pop("mock_config"), params.pop("test_case"), params.pop("state_machine"))
     try:
         machine = asl_engine.load(definition, name=machine_name)
     except asl_engine.DefinitionError as exc:
         for diag in exc.diagnostics:
             click.echo(diag.format(), err=True)
         raise SystemExit(EXIT_INVALID)
-    options: dict[str, Any] = {
-        "mocks": mocks,
-        "clock": asl_engine.VirtualClock() if skip_waits else None,
-        "name": name,
-        "quotas": not no_quotas,
-        "state_machines": _child_machines(child_machines),
-        "callbacks": asl_engine.CallbackSpool(),
-        "listeners": [asl_engine.JsonLinesHistory(history_file)] if history_file else None,
-    }
+    history_file = params.pop("history_file")
+    options = asl_engine.RunOptions(
+        mocks=mocks,
+        clock=asl_engine.VirtualClock() if params.pop("skip_waits") else None,
+        name=params.pop("name"),
+        quotas=not params.pop("no_quotas"),
+        state_machines=_child_machines(params.pop("child_machines")),
+        callbacks=asl_engine.CallbackSpool(),
+        listeners=[asl_engine.JsonLinesHistory(history_file)] if history_file else None,
+        handlers=registry,
+        **({"account": params["account"]} if params.get("account") else {}),
+    )
     _log_waiting_tokens()
-    endpoint_url, per_service = _endpoints(endpoint_urls)
-    if account:
-        options["account"] = account
-    if local_aws:
-        if endpoint_urls or profile:
-            fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
-        from .local_aws import report
+    show_history = params.pop("history")
+    if params.pop("local_aws"):
+        _finish(*_run_on_local_aws(machine, definition, value, options, params), show_history)
+    _finish(_execute(machine, value, _with_aws(options, params)), None, show_history)
 
-        try:
-            with asl_engine.local_aws(definition, region) as embedded:
-                module = embedded.handler_module
-                local_handlers = _module_handlers(module) if module is not None else {}
-                execution = _execute(
-                    machine, value, handlers={**local_handlers, **registry},
-                    aws=embedded.aws, region=embedded.region, **options,
-                )
-                summary = report(embedded.side_effects(), execution.history)
-        except asl_engine.LocalAwsError as exc:
-            fail(str(exc), EXIT_USAGE)
-        _finish(execution, history, summary)
-    aws = None
-    if use_aws or region or profile or endpoint_urls:
-        aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url, endpoint_urls=per_service)
-        if region:
-            options["region"] = region  # the execution's ARNs name the region it runs in
-    _finish(_execute(machine, value, handlers=registry, aws=aws, **options), history, None)
+
+def _input(input_json: str | None, input_file: str | None) -> Any:
+    """The execution input of ``--input`` or ``--input-file`` (default ``{}``)."""
+    if input_json is not None and input_file is not None:
+        fail("use either --input or --input-file, not both", EXIT_USAGE)
+    if input_json is not None:
+        return parse_json_input(input_json, "--input")
+    if input_file is not None:
+        return read_input_file(input_file)
+    return {}
+
+
+def _handlers(modules: tuple[str, ...], specs: tuple[str, ...]) -> dict[str, Any]:
+    """``--handler-module`` functions, then ``--handler NAME=module:function`` (which win)."""
+    # Handlers named on the command line resolve relative to the current directory.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    registry: dict[str, Any] = {}
+    for module_name in modules:
+        registry.update(_module_handlers(module_name))
+    for spec in specs:
+        key, target = _parse_handler(spec)
+        registry[key] = target
+    return registry
+
+
+def _with_aws(options: asl_engine.RunOptions, params: dict[str, Any]) -> asl_engine.RunOptions:
+    """``--aws``, ``--region``, ``--profile``, ``--endpoint-url``: Tasks may call AWS."""
+    region, profile, urls = params.get("region"), params.get("profile"), params.get("endpoint_urls") or ()
+    if not (params.get("use_aws") or region or profile or urls):
+        return options
+    endpoint_url, per_service = _endpoints(urls)
+    aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url, endpoint_urls=per_service)
+    # The execution's ARNs name the region it runs in.
+    return dataclasses.replace(options, aws=aws, **({"region": region} if region else {}))
+
+
+def _run_on_local_aws(
+    machine: asl_engine.StateMachine, definition: str, value: Any, options: asl_engine.RunOptions, params: dict[str, Any]
+) -> tuple[asl_engine.Execution, str]:
+    """``--local-aws``: the run on an embedded AWS, and the report of what its services hold."""
+    if params.get("endpoint_urls") or params.get("profile"):
+        fail("--local-aws cannot be combined with --endpoint-url or --profile", EXIT_USAGE)
+    from .local_aws import report
+
+    try:
+        with asl_engine.local_aws(definition, params.get("region")) as embedded:
+            module = embedded.handler_module
+            local_handlers = _module_handlers(module) if module is not None else {}
+            options = dataclasses.replace(options, handlers={**local_handlers, **(options.handlers or {})},
+                                          aws=embedded.aws, region=embedded.region)
+            execution = _execute(machine, value, options)
+            return execution, report(embedded.side_effects(), execution.history)
+    except asl_engine.LocalAwsError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def _endpoints(specs: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
@@ -247,17 +251,17 @@ def _endpoints(specs: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
     return default, per_service
 
 
-def _execute(machine: Any, value: Any, **options: Any) -> Any:
+def _execute(machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions) -> asl_engine.Execution:
     """Run one execution; engine and input problems end the command with one line."""
     try:
-        return machine.run(value, **options)
+        return machine.run(value, options=options)
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
         fail(str(exc), EXIT_ENGINE)
 
 
-def _finish(execution: Any, history: bool, summary: str | None) -> None:
+def _finish(execution: asl_engine.Execution, summary: str | None, history: bool) -> None:
     """Print the output (or the failure), then ``summary`` on stderr; exit with the status."""
     if history:
         click.echo(dump_json(execution.history), err=True)

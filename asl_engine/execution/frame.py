@@ -1,4 +1,19 @@
-"""Where a program runs, and the signals that stop it."""
+"""Where a program stands: the progress of one running ``States`` block, as data.
+
+A ``Frame`` is the interpreter's whole progress in one program (the
+machine, a Parallel branch, a Map iteration): the state it is in and that
+state's input, its ``StateEntered`` event, its variables, the retry
+counters of the state, the frames of the Map iterations or Parallel
+branches it waits for (with the results of those already done), and the
+task token it waits on. Nothing of it lives only on the Python stack, so
+``snapshot()`` can write an execution's progress down as JSON at any state
+boundary and ``Frame.restore`` can bring it back (the durable service
+checkpoints and resumes executions this way).
+
+Two members are not progress and are never written: ``cancel`` (the signal
+that stops the program) and ``assigned`` (the assignments of the state
+running now, applied when it exits).
+"""
 
 from __future__ import annotations
 
@@ -11,20 +26,106 @@ from .variables import Scope
 
 __all__ = ["Frame", "locate"]
 
+SNAPSHOT_VERSION = 1
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, eq=False)
 class Frame:
-    """Where a program runs: its cancel flag, last event id, variables scope,
-    Map iteration, and the assignments of the state running now."""
+    """The progress of one program. See the module docstring."""
 
     cancel: threading.Event
     last_event: int
     scope: Scope = field(default_factory=Scope)
     map_index: int | None = None
     assigned: dict[str, Any] | None = None
-    state_name: str = ""  # the state running now, and its StateEntered event id
+    state_name: str = ""  # the state running now, its input and its StateEntered event id
+    state_input: Any = None
     entered: int = 0
     in_parallel_branch: bool = False
+    # Retry counters of the state running now: attempts per Retrier, and in all.
+    retry_counts: list[int] = field(default_factory=list)
+    retry_count: int = 0
+    # Map iterations / Parallel branches in flight (index -> frame) and done (index -> output).
+    children: dict[int, "Frame"] = field(default_factory=dict)
+    results: dict[int, Any] = field(default_factory=dict)
+    # The task token a .waitForTaskToken task of this program waits for.
+    token: str | None = None
+
+    def enter(self, name: str, data: Any, entered: int) -> None:
+        """The program moved to state ``name`` with input ``data``: a new state's progress."""
+        self.state_name, self.state_input, self.entered = name, data, entered
+        self.last_event = entered
+        self.assigned = None
+        if self.retry_counts or self.retry_count:
+            self.retry_counts, self.retry_count = [], 0
+        if self.children or self.results:
+            self.children, self.results = {}, {}
+        self.token = None
+
+    def child(self, index: int, cancel: threading.Event, scope: Scope) -> "Frame":
+        """The frame of Map iteration / Parallel branch ``index``, registered as in flight."""
+        frame = Frame(cancel, self.last_event, scope)
+        self.children[index] = frame
+        return frame
+
+    def finished(self, index: int, output: Any) -> None:
+        """Child ``index`` ended with ``output``: it is done, no longer in flight."""
+        self.results[index] = output
+        self.children.pop(index, None)
+
+    # ------------------------------------------------------------ snapshots
+    def snapshot(self) -> dict[str, Any]:
+        """This frame's progress (and its children's) as JSON-compatible data."""
+        out: dict[str, Any] = {
+            "version": SNAPSHOT_VERSION,
+            "state": self.state_name,
+            "input": self.state_input,
+            "enteredEventId": self.entered,
+            "lastEventId": self.last_event,
+            "variables": dict(self.scope.values),
+        }
+        if self.map_index is not None:
+            out["mapIndex"] = self.map_index
+        if self.in_parallel_branch:
+            out["parallelBranch"] = True
+        if self.retry_count:
+            out["retry"] = {"counts": list(self.retry_counts), "total": self.retry_count}
+        children = dict(self.children)  # copies: branches may finish meanwhile
+        results = dict(self.results)
+        if children:
+            out["running"] = {str(i): child.snapshot() for i, child in sorted(children.items())}
+        if results:
+            out["done"] = {str(i): value for i, value in sorted(results.items())}
+        if self.token is not None:
+            out["taskToken"] = self.token
+        return out
+
+    @classmethod
+    def restore(cls, data: dict[str, Any], cancel: threading.Event, parent: Scope | None = None) -> "Frame":
+        """The frame a ``snapshot()`` describes (children in flight included), under ``parent``'s scope."""
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"unsupported frame snapshot version: {data.get('version')!r}")
+        scope = Scope(parent)
+        scope.values.update(data.get("variables") or {})
+        retry = data.get("retry") or {}
+        frame = cls(
+            cancel,
+            int(data.get("lastEventId", 0)),
+            scope,
+            map_index=data.get("mapIndex"),
+            state_name=str(data.get("state", "")),
+            state_input=data.get("input"),
+            entered=int(data.get("enteredEventId", 0)),
+            in_parallel_branch=bool(data.get("parallelBranch", False)),
+            retry_counts=[int(n) for n in retry.get("counts", [])],
+            retry_count=int(retry.get("total", 0)),
+            token=data.get("taskToken"),
+        )
+        for key, child in (data.get("running") or {}).items():
+            frame.children[int(key)] = cls.restore(child, cancel, scope)
+        for key, value in (data.get("done") or {}).items():
+            frame.results[int(key)] = value
+        return frame
 
 
 def locate(err: StatesError, frame: Frame) -> None:

@@ -1,4 +1,5 @@
-"""Execution history in the shape of AWS ``GetExecutionHistory``.
+"""Execution history in the shape of AWS ``GetExecutionHistory``, and the one
+registry of the event types it may hold.
 
 Every event is a plain dict::
 
@@ -9,38 +10,92 @@ Every event is a plain dict::
 concurrent Map iterations and Parallel branches form separate chains, as on
 AWS. Events are appended as they happen (a store sees each one at once),
 under a lock, because branches run on threads.
+
+``EVENT_TYPES`` lists every type AWS defines (botocore's ``HistoryEventType``
+enum, checked by a test) with the member that carries its details (``None``
+when AWS gives that type no details). ``History.add`` accepts registered
+types only; code names a type through the tables below (``STATE_ENTERED``,
+``TASK_EVENTS``...) rather than by gluing strings together, so that every
+type the engine records can be listed.
 """
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
-from ..errors import StatesError
+from ..errors import EngineError, StatesError
 
-__all__ = ["DETAILS_KEY", "History", "details_key"]
+__all__ = [
+    "EVENT_TYPES",
+    "History",
+    "Listener",
+    "STATE_ABORTED",
+    "STATE_ENTERED",
+    "STATE_EXITED",
+    "TASK_EVENTS",
+    "details_key",
+]
 
-
-def _camel(type_name: str) -> str:
-    return type_name[0].lower() + type_name[1:] + "EventDetails"
-
-
-# Event types whose details key is not simply "<camelCaseType>EventDetails".
-DETAILS_KEY: dict[str, str] = {}
-for _kind in ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Parallel"):
-    DETAILS_KEY[_kind + "StateEntered"] = "stateEnteredEventDetails"
-    DETAILS_KEY[_kind + "StateExited"] = "stateExitedEventDetails"
-for _it in ("Started", "Succeeded", "Failed", "Aborted"):
-    DETAILS_KEY["MapIteration" + _it] = "mapIteration" + _it + "EventDetails"
+_STATE_TYPES = ("Task", "Choice", "Fail", "Map", "Parallel", "Pass", "Succeed", "Wait")
 
 
-def details_key(event_type: str) -> str:
-    """The name of the ``...EventDetails`` member for ``event_type``."""
-    key = DETAILS_KEY.get(event_type)
-    if key is None:
-        key = DETAILS_KEY[event_type] = _camel(event_type)
-    return key
+def _registry() -> dict[str, str | None]:
+    types: dict[str, str | None] = {}
+
+    def own(*names: str) -> None:  # "<camelCaseType>EventDetails"
+        for name in names:
+            types[name] = name[0].lower() + name[1:] + "EventDetails"
+
+    def bare(*names: str) -> None:
+        types.update(dict.fromkeys(names))
+
+    own("ActivityFailed", "ActivityScheduled", "ActivityScheduleFailed", "ActivityStarted", "ActivitySucceeded",
+        "ActivityTimedOut")
+    own("ExecutionAborted", "ExecutionFailed", "ExecutionStarted", "ExecutionSucceeded", "ExecutionTimedOut",
+        "ExecutionRedriven")
+    own("LambdaFunctionFailed", "LambdaFunctionScheduled", "LambdaFunctionScheduleFailed",
+        "LambdaFunctionStartFailed", "LambdaFunctionSucceeded", "LambdaFunctionTimedOut")
+    bare("LambdaFunctionStarted")
+    own("TaskFailed", "TaskScheduled", "TaskStarted", "TaskStartFailed", "TaskSubmitFailed", "TaskSubmitted",
+        "TaskSucceeded", "TaskTimedOut")
+    own("MapIterationAborted", "MapIterationFailed", "MapIterationStarted", "MapIterationSucceeded")
+    own("MapStateStarted", "MapRunFailed", "MapRunStarted", "MapRunRedriven", "EvaluationFailed")
+    bare("MapStateAborted", "MapStateFailed", "MapStateSucceeded", "MapRunAborted", "MapRunSucceeded")
+    bare("ParallelStateAborted", "ParallelStateFailed", "ParallelStateStarted", "ParallelStateSucceeded")
+    bare("TaskStateAborted", "WaitStateAborted")
+    for state_type in _STATE_TYPES:
+        types[state_type + "StateEntered"] = "stateEnteredEventDetails"
+        if state_type != "Fail":  # a Fail state is never exited (AWS has no FailStateExited)
+            types[state_type + "StateExited"] = "stateExitedEventDetails"
+    return types
+
+
+EVENT_TYPES: Mapping[str, str | None] = _registry()
+"""Every history event type -> the member holding its details (``None``: it has none)."""
+
+STATE_ENTERED: Mapping[str, str] = {t: t + "StateEntered" for t in _STATE_TYPES}
+"""State type -> its ``<Type>StateEntered`` event."""
+STATE_EXITED: Mapping[str, str] = {t: t + "StateExited" for t in _STATE_TYPES if t != "Fail"}
+"""State type -> its ``<Type>StateExited`` event (a Fail state has none)."""
+STATE_ABORTED: Mapping[str, str] = {t: t + "StateAborted" for t in ("Task", "Wait", "Map", "Parallel")}
+"""The state types AWS closes with ``<Type>StateAborted`` when their branch is cancelled."""
+
+TASK_EVENTS: Mapping[str, Mapping[str, str]] = {
+    family: {
+        step: family + step
+        for step in ("Scheduled", "Started", "Succeeded", "Failed", "TimedOut", "Submitted")
+        if family + step in EVENT_TYPES
+    }
+    for family in ("Task", "LambdaFunction", "Activity")
+}
+"""Event family of a task (``Task``, ``LambdaFunction``, ``Activity``) -> step -> event type."""
+
+
+def details_key(event_type: str) -> str | None:
+    """The ``...EventDetails`` member of ``event_type`` (``None`` when it has no details)."""
+    return EVENT_TYPES.get(event_type)
 
 
 Listener = Callable[[dict[str, Any]], None]
@@ -67,8 +122,9 @@ class History:
     ) -> int:
         """Append an event caused by event ``previous`` (0 for none); return its id.
 
-        ``timestamp`` defaults to the clock's current time. Raises
-        ``StatesError`` (``States.Runtime``) when the history is full.
+        ``event_type`` must be registered in ``EVENT_TYPES``. ``timestamp``
+        defaults to the clock's current time. Raises ``StatesError``
+        (``States.Runtime``) when the history is full.
         """
         limit = self._limit
         if limit is not None and len(self._events) >= limit - 1 and event_type[:9] != "Execution":
@@ -77,6 +133,10 @@ class History:
                 f"The execution reached the maximum number of history events ({limit}).",
                 located=True,
             )
+        try:
+            key = EVENT_TYPES[event_type]
+        except KeyError:
+            raise EngineError(f"unregistered history event type {event_type!r}") from None
         with self._lock:
             event_id = len(self._events) + 1
             event: dict[str, Any] = {
@@ -85,8 +145,7 @@ class History:
                 "id": event_id,
                 "previousEventId": previous,
             }
-            if details is not None:
-                key = DETAILS_KEY.get(event_type) or details_key(event_type)
+            if key is not None and details is not None:
                 event[key] = details
             self._events.append(event)
         for listener in self._listeners:

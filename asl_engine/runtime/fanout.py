@@ -9,6 +9,11 @@ results come back in job order, as AWS returns them.
 When a job fails (beyond the tolerated failures of a Map), the others are
 cancelled: jobs not yet started never start, running ones stop at their
 next state boundary or wait.
+
+Each job's frame is registered on the parent frame while it runs, and its
+result when it ends (``Frame.child``/``Frame.finished``), so the parent's
+snapshot holds the branches in flight and those done; a parent restored
+from a snapshot reuses the results it has and resumes the frames it holds.
 """
 
 from __future__ import annotations
@@ -121,7 +126,14 @@ def run_all(
     def run_one(index: int) -> None:
         if cancel.is_set() or parent.cancel.is_set():
             raise _Skipped()
-        child = Frame(cancel, parent.last_event, Scope(parent.scope))
+        if index in parent.results:  # done before the snapshot this run was restored from
+            results[index] = parent.results[index]
+            return
+        child = parent.children.get(index)
+        if child is None:
+            child = parent.child(index, cancel, Scope(parent.scope))
+        else:
+            child.cancel = cancel  # a restored frame: it joins this fan-out
         try:
             if clock is not None and slots is not None:
                 slot, start = slots.take()
@@ -139,6 +151,7 @@ def run_all(
                 cancel.set()
                 raise failure from None
             results[index] = err.to_output()
+        parent.finished(index, results[index])
 
     if not blocking or workers <= 1:
         for index in range(len(jobs)):

@@ -7,24 +7,27 @@ the program (and the Map iteration, Parallel branch or execution around it).
 
 The JSONPath data flow follows AWS's order exactly:
 ``InputPath -> Parameters -> <task> -> ResultSelector -> ResultPath -> OutputPath``.
+
+The interpreter keeps no progress of its own: where a program stands (its
+state, input, variables, retry counters, branches in flight) is its
+``Frame`` (plain data, see ``asl_engine.execution.frame``), and what the
+executions of a run share is ``ExecutionServices``.
 """
 
 from __future__ import annotations
 
-import random
-import re
-import threading
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
-from ..dataflow.jsonata import QUERY_EVALUATION_ERROR, UNDEFINED, Expression, result_type_error, undefined_error
-from ..dataflow.json_values import copy_json
+from ..dataflow.json_values import copy_json, render
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
 from ..dataflow.timestamps import parse_timestamp
-from ..errors import Aborted, EngineError, StatesError, TimedOut
-from ..history.events import History
+from ..errors import QUERY_EVALUATION_ERROR, Aborted, EngineError, StatesError, TimedOut
+from ..execution.frame import Frame, locate
+from ..execution.quotas import check_payload
+from ..execution.variables import Scope, VariableBudget
+from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
 from ..model.states import (
     DISCARD,
     ChoiceState,
@@ -38,24 +41,14 @@ from ..model.states import (
     TaskState,
     WaitState,
 )
-from ..tasks.dispatch import TaskDispatcher
-from ..tasks.objects import ObjectStore
-from ..execution.clock import Clock
-from .fanout import run_all
-from ..execution.quotas import AWS_QUOTAS, Quotas, check_payload
-from ..dataflow.json_values import as_float, as_integer, render
-from ..execution.variables import VariableBudget
-from ..execution.frame import Frame, locate
-from .jsonata_flow import JsonataFlow
 from .distributed import MapRun
+from .fanout import run_all
+from .jsonata_flow import JsonataFlow
+from .numbers import Resolver
 from .retry import backoff_delay, error_matches, is_recoverable
+from .services import ExecutionInfo, ExecutionServices, iso_time
 
-__all__ = ["Aborted", "Frame", "Interpreter", "TimedOut", "iso_time"]
-
-
-def iso_time(moment: datetime) -> str:
-    """AWS's context-object time format: ``2024-01-31T12:00:00.123Z`` (UTC)."""
-    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+__all__ = ["ExecutionOutcome", "Interpreter", "iso_time", "run_execution"]
 
 
 _DataFlow = Callable[[Any, Env], Any]
@@ -63,37 +56,85 @@ _DataFlow = Callable[[Any, Env], Any]
 _RETRY_TYPES = ("Task", "Map", "Parallel")
 
 
-class Interpreter(JsonataFlow):
-    """Runs programs of one execution. Thread-safe: branches share it."""
+@dataclass(slots=True)
+class ExecutionOutcome:
+    """How one execution ended: ``status`` is ``SUCCEEDED``, ``FAILED``,
+    ``TIMED_OUT`` or ``ABORTED``; its history holds every event."""
 
-    def __init__(
-        self,
-        *,
-        history: History,
-        clock: Clock,
-        dispatcher: TaskDispatcher,
-        execution_context: Mapping[str, Any],
-        state_machine_context: Mapping[str, Any],
-        deadline: datetime | None,
-        rng: random.Random,
-        quotas: Quotas = AWS_QUOTAS,
-        object_store: ObjectStore | None = None,
-        child_executions: list[dict[str, Any]] | None = None,
-    ) -> None:
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+    stop: datetime
+    history: History
+
+
+def run_execution(
+    services: ExecutionServices,
+    program: Program,
+    info: ExecutionInfo,
+    input_json: str,
+    listeners: list[Listener] | None = None,
+    *,
+    cancel: Any = None,
+) -> ExecutionOutcome:
+    """Run one execution to its end: ``ExecutionStarted``, the program, and the
+    event that closes the execution (AWS's shapes). A failed execution is an
+    outcome, not an exception; an engine fault is an ``EngineError``.
+    """
+    import threading
+
+    history = services.new_history(info.arn, listeners or ())
+    interpreter = Interpreter(services, info, history)
+    started = history.add("ExecutionStarted", 0, {
+        "input": input_json,
+        "inputDetails": {"truncated": False},
+        "roleArn": info.role_arn,
+    })
+    frame = Frame(cancel or threading.Event(), started)
+    status, output, error, cause = "SUCCEEDED", None, None, None
+    try:
+        output = interpreter.run_program(program, info.input, frame, input_json)
+    except StatesError as err:
+        status, error, cause = "FAILED", err.error, err.cause
+        details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
+        history.add("ExecutionFailed", len(history), details)
+    except TimedOut:
+        frame.cancel.set()
+        status, error = "TIMED_OUT", "States.Timeout"
+        history.add("ExecutionTimedOut", len(history), {"error": "States.Timeout"})
+    except Aborted:
+        status = "ABORTED"
+        history.add("ExecutionAborted", len(history), {})
+    except EngineError:
+        frame.cancel.set()
+        raise
+    except RecursionError:
+        frame.cancel.set()
+        raise EngineError("the state machine nests too deeply for this engine") from None
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: report it as an engine fault
+        frame.cancel.set()
+        raise EngineError(f"internal engine error: {type(exc).__name__}: {exc}") from exc
+    else:
+        history.add("ExecutionSucceeded", frame.last_event, {"output": to_json(output), "outputDetails": {"truncated": False}})
+    return ExecutionOutcome(status, output, error, cause, services.clock.now(), history)
+
+
+class Interpreter(JsonataFlow, Resolver):
+    """Runs the programs of one execution. Thread-safe: branches share it."""
+
+    def __init__(self, services: ExecutionServices, info: ExecutionInfo, history: History) -> None:
+        self.services = services
+        self.info = info
         self.history = history
-        self.clock = clock
-        self.dispatcher = dispatcher
-        self._execution_ctx = execution_context
-        self._machine_ctx = state_machine_context
-        self._deadline = deadline
-        self._rng = rng
-        self._max_payload = quotas.payload_bytes
-        self._quotas = quotas
-        self._object_store = object_store
-        # The child executions of distributed Maps (list.append is atomic under
-        # the GIL, so the threads of a Map Run can share the list).
-        self.child_executions: list[dict[str, Any]] = child_executions if child_executions is not None else []
-        self._variables = VariableBudget(quotas)
+        self.clock = services.clock
+        self.dispatcher = services.dispatcher
+        self._execution_ctx = info.execution_context()
+        self._machine_ctx = info.machine_context()
+        self._deadline = info.deadline
+        self._rng = services.rng
+        self._max_payload = services.quotas.payload_bytes
+        self._variables = VariableBudget(services.quotas)
         self._handlers: dict[type, Callable[..., tuple[str | None, Any]]] = {
             PassState: self._pass,
             TaskState: self._task,
@@ -107,19 +148,30 @@ class Interpreter(JsonataFlow):
 
     @property
     def execution_arn(self) -> str:
-        return str(self._execution_ctx["Id"])
+        return self.info.arn
 
     def clock_now(self) -> datetime:
         return self.clock.now()
 
+    def run_child_execution(self, program: Program, info: ExecutionInfo, input_json: str, cancel: Any) -> ExecutionOutcome:
+        """Run a child execution (a distributed Map's item) on the same services."""
+        return run_execution(self.services, program, info, input_json, cancel=cancel)
+
     # ------------------------------------------------------------------ loop
-    def run_program(self, program: Program, data: Any, frame: Frame, data_json: str | None = None) -> Any:
+    def run_program(
+        self, program: Program, data: Any, frame: Frame, data_json: str | None = None, *, resume: bool = False
+    ) -> Any:
         """Run ``program`` on ``data``; return its output or raise StatesError/Aborted/TimedOut.
 
         ``data_json`` is ``data`` already serialised, when the caller has it.
+        With ``resume``, the program carries on from where ``frame`` stands
+        (a restored snapshot): it enters ``frame.state_name`` again with
+        ``frame.state_input``, and ``data`` is ignored.
         """
         states = program.states
         name: str | None = program.start_at
+        if resume and frame.state_name:
+            name, data, data_json = frame.state_name, frame.state_input, None
         history = self.history
         clock = self.clock
         while name is not None:
@@ -130,14 +182,12 @@ class Interpreter(JsonataFlow):
                 raise TimedOut()
             state = states[name]
             entered = history.add(
-                state.type + "StateEntered",
+                STATE_ENTERED[state.type],
                 frame.last_event,
                 {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
                 now,
             )
-            frame.last_event = entered
-            frame.assigned = None
-            frame.state_name, frame.entered = name, entered
+            frame.enter(name, data, entered)
             env = self._env(state, now, frame.scope.view)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
@@ -164,8 +214,9 @@ class Interpreter(JsonataFlow):
                 data, name = output, catcher.next
                 continue
             except Aborted:
-                if state.type in ("Task", "Wait", "Map", "Parallel"):
-                    frame.last_event = history.add(state.type + "StateAborted", frame.last_event)
+                aborted = STATE_ABORTED.get(state.type)
+                if aborted is not None:
+                    frame.last_event = history.add(aborted, frame.last_event)
                 raise
             data_json = self._exited(state, output, frame)
             data, name = output, next_name
@@ -187,7 +238,7 @@ class Interpreter(JsonataFlow):
             details["assignedVariables"] = texts
             details["assignedVariablesDetails"] = {"truncated": False}
             frame.assigned = None
-        frame.last_event = self.history.add(state.type + "StateExited", frame.last_event, details)
+        frame.last_event = self.history.add(STATE_EXITED[state.type], frame.last_event, details)
         return text
 
     @staticmethod
@@ -205,7 +256,7 @@ class Interpreter(JsonataFlow):
         return None
 
     # --------------------------------------------------------------- context
-    def _env(self, state: State, entered: datetime, variables: Mapping[str, Any]) -> Env:
+    def _env(self, state: State, entered: datetime, variables: Any) -> Env:
         """The context object (``$$``) of a state entered at ``entered``, built on first use."""
 
         def context() -> dict[str, Any]:
@@ -310,30 +361,23 @@ class Interpreter(JsonataFlow):
 
     def _wait(self, state: WaitState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         if state.jsonata:
-            delay = self._jsonata_wait_delay(state, data, env, frame)
+            if state.seconds is not None:
+                states_var = {"input": data, "context": env.context}
+                delay = float(self.number("Seconds", state.seconds, data, env, frame, states_var) or 0)
+            else:
+                delay = self._jsonata_timestamp_delay(state, data, env, frame)
             output = self._jsonata_plain(state, data, env, frame)
             self._sleep(delay, frame)
             return state.next, output
         effective = self._select(state.input_path, data, env)
-        delay = self._wait_delay(state, effective, env)
+        delay = self._wait_delay(state, effective, env, frame)
         self._assign(state.assign, effective, env, frame)
         self._sleep(delay, frame)
         return state.next, self._select(state.output_path, effective, env)
 
-    def _wait_delay(self, state: WaitState, effective: Any, env: Env) -> float:
+    def _wait_delay(self, state: WaitState, effective: Any, env: Env, frame: Frame) -> float:
         if state.seconds is not None:
-            if isinstance(state.seconds, int):
-                return state.seconds
-            path = state.seconds_path
-            try:
-                value = state.seconds.get(effective, env)
-            except PathNotFound:
-                raise StatesError("States.Runtime", f"The SecondsPath parameter does not reference an input value: {path}") from None
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
-                raise StatesError("States.Runtime", f"The SecondsPath parameter cannot be parsed as a long value: {path} == {render(value)}")
-            if value < 0:
-                raise StatesError("States.Runtime", f"The SecondsPath parameter references a negative value: {path} == {render(value)}")
-            return int(value)
+            return float(self.number("Seconds", state.seconds, effective, env, frame))
         if isinstance(state.timestamp, str):
             moment = parse_timestamp(state.timestamp)
         else:
@@ -369,11 +413,14 @@ class Interpreter(JsonataFlow):
         Return its result and the env of the successful attempt, whose
         ``$$.State.RetryCount`` the ResultSelector must see.
         """
-        counts = [0] * len(state.retriers)
-        retry_count = 0
+        if len(frame.retry_counts) != len(state.retriers):
+            frame.retry_counts = [0] * len(state.retriers)
+        counts = frame.retry_counts  # progress: kept on the frame, so a snapshot has it
+        if frame.retry_count:
+            env = self._with_retry_count(env, frame.retry_count)  # resumed between attempts
         while True:
             try:
-                return attempt_fn(env, retry_count), env
+                return attempt_fn(env, frame.retry_count), env
             except StatesError as err:
                 if not is_recoverable(err.error):
                     raise
@@ -386,9 +433,11 @@ class Interpreter(JsonataFlow):
                     raise
                 delay = backoff_delay(retrier, counts[i], self._rng)
                 counts[i] += 1
-                retry_count += 1
+                frame.retry_count += 1
+                if frame.children or frame.results:  # a new attempt reruns every branch
+                    frame.children, frame.results = {}, {}
                 self._sleep(delay, frame)
-                env = self._with_retry_count(env, retry_count)
+                env = self._with_retry_count(env, frame.retry_count)
 
     def _with_retry_events(
         self, state: State, env: Env, frame: Frame, attempt_fn: Callable[[Env, int], Any], failed_event: str
@@ -404,7 +453,8 @@ class Interpreter(JsonataFlow):
                 frame.last_event = self.history.add(failed_event, len(self.history))
             raise
 
-    def _fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
+    def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
+        """Run Map iterations / Parallel branches (``asl_engine.runtime.fanout``); a failure is a branch failure."""
         try:
             return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance, clock=self.clock)
         except StatesError as err:
@@ -416,30 +466,20 @@ class Interpreter(JsonataFlow):
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
             if state.callback:  # .waitForTaskToken and .sync: $$.Task.Token
-                token = {"Token": str(uuid.UUID(int=self._rng.getrandbits(128), version=4))}
-                attempt_env = Env(dict(attempt_env.context, Task=token), attempt_env.variables, attempt_env.rng)
+                frame.token = self.services.new_uuid()
+                attempt_env = Env(dict(attempt_env.context, Task={"Token": frame.token}), attempt_env.variables, attempt_env.rng)
             if state.jsonata:
                 states_var = {"input": data, "context": attempt_env.context}
                 params = self._jsonata_input(state, data, attempt_env, frame, "Arguments", states_var)
-                timeout = self._jsonata_count(state.timeout_seconds, frame, attempt_env, "TimeoutSeconds", states_var, 1)
-                heartbeat = self._jsonata_count(state.heartbeat_seconds, frame, attempt_env, "HeartbeatSeconds", states_var, 1)
             else:
+                states_var = None
                 params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
-                timeout = self._resolve_seconds(state.timeout_seconds, "TimeoutSecondsPath", effective, attempt_env)
-                heartbeat = self._resolve_seconds(state.heartbeat_seconds, "HeartbeatSecondsPath", effective, attempt_env)
-            return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat)
+            timeout = self.number("TimeoutSeconds", state.timeout_seconds, effective, attempt_env, frame, states_var)
+            heartbeat = self.number("HeartbeatSeconds", state.heartbeat_seconds, effective, attempt_env, frame, states_var)
+            return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat, self.history)
 
         result, env = self._with_retry(state, env, frame, attempt)
         return state.next, self._finish(state, data, result, env, frame)
-
-    @staticmethod
-    def _resolve_seconds(value: Any, field: str, effective: Any, env: Env) -> int | None:
-        if value is None or isinstance(value, int):
-            return value
-        resolved = _path_value(value, effective, env)
-        if isinstance(resolved, bool) or not isinstance(resolved, int) or resolved <= 0:
-            raise StatesError("States.Runtime", f"The {field} field refers to value \"{render(resolved)}\" which is not a valid positive integer: {value.text}")
-        return resolved
 
     # --------------------------------------------------------- Parallel, Map
     def _parallel(self, state: ParallelState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
@@ -453,7 +493,7 @@ class Interpreter(JsonataFlow):
                 branch_input = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
             frame.last_event = self.history.add("ParallelStateStarted", frame.last_event)
             jobs = [self._branch_job(branch, branch_input) for branch in state.branches]
-            results = self._fan_out(jobs, 0, frame, state.blocking, None)
+            results = self.fan_out(jobs, 0, frame, state.blocking, None)
             frame.last_event = self.history.add("ParallelStateSucceeded", len(self.history))
             return results
 
@@ -464,7 +504,7 @@ class Interpreter(JsonataFlow):
         def job(child: Frame) -> Any:
             child.in_parallel_branch = True
             try:
-                return self.run_program(program, branch_input, child)
+                return self.run_program(program, branch_input, child, resume=bool(child.state_name))
             finally:
                 self._variables.release(child.scope)
 
@@ -477,22 +517,16 @@ class Interpreter(JsonataFlow):
             states_var = {"input": data, "context": attempt_env.context} if state.jsonata else {}
             # With an ItemReader the items come from S3, read after MapRunStarted.
             items = None if state.item_reader is not None else self._map_items(state, data, effective, attempt_env, frame, states_var)
-            if state.jsonata:
-                max_concurrency = self._jsonata_count(state.max_concurrency, frame, attempt_env, "MaxConcurrency", states_var, 0)
-            else:
-                max_concurrency = self._map_int(state.max_concurrency, "MaxConcurrencyPath", effective, attempt_env)
+            number = self.number
+            max_concurrency = number("MaxConcurrency", state.max_concurrency, effective, attempt_env, frame, states_var)
             length = len(items) if items is not None else 0
             frame.last_event = self.history.add("MapStateStarted", frame.last_event, {"length": length})
             # AWS resolves the tolerated-failure fields after MapStateStarted.
-            if state.jsonata:
-                tolerated_count = self._jsonata_count(state.tolerated_failure_count, frame, attempt_env, "ToleratedFailureCount", states_var, 0)
-                tolerated_pct = self._jsonata_percentage(state.tolerated_failure_percentage, frame, attempt_env, states_var)
-            else:
-                tolerated_count = self._map_int(state.tolerated_failure_count, "ToleratedFailureCountPath", effective, attempt_env)
-                tolerated_pct = self._map_pct(state.tolerated_failure_percentage, effective, attempt_env)
+            tolerated_count = number("ToleratedFailureCount", state.tolerated_failure_count, effective, attempt_env, frame, states_var)
+            tolerated_pct = number("ToleratedFailurePercentage", state.tolerated_failure_percentage, effective, attempt_env, frame, states_var)
             source = data if state.jsonata else effective
             if state.distributed:
-                results = MapRun(self).run(
+                results = MapRun(self, state).run(
                     state, items, source, attempt_env, frame, states_var, max_concurrency, (tolerated_count, tolerated_pct)
                 )
             else:
@@ -501,7 +535,7 @@ class Interpreter(JsonataFlow):
                 tolerance = None
                 if tolerated_count is not None or tolerated_pct is not None:
                     tolerance = (tolerated_count, tolerated_pct, len(items))
-                results = self._fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
+                results = self.fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
             frame.last_event = self.history.add("MapStateSucceeded", len(self.history))
             return results
 
@@ -527,18 +561,22 @@ class Interpreter(JsonataFlow):
         def job(child: Frame) -> Any:
             child.map_index = index
             details = {"name": state.name, "index": index}
-            child.last_event = history.add("MapIterationStarted", child.last_event, details)
+            resume = bool(child.state_name)  # a restored iteration carries on where it stood
+            if not resume:
+                child.last_event = history.add("MapIterationStarted", child.last_event, details)
             try:
-                if state.parameters is not None:
+                if resume:
+                    item_input = None
+                elif state.parameters is not None:
                     item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables, env.rng)
                     if state.jsonata:
                         states_var = {"input": effective, "context": item_env.context}
-                        item_input = self._jsonata_eval(state.parameters, child, item_env, "ItemSelector", states_var)
+                        item_input = self.jsonata_eval(state.parameters, child, item_env, "ItemSelector", states_var)
                     else:
                         item_input = state.parameters.evaluate(effective, item_env)
                 else:
                     item_input = item
-                output = self.run_program(processor, item_input, child)
+                output = self.run_program(processor, item_input, child, resume=resume)
             except StatesError as err:
                 failed = dict(details)
                 history.add("MapIterationFailed", child.last_event, failed)
@@ -553,34 +591,6 @@ class Interpreter(JsonataFlow):
 
         return job
 
-    @staticmethod
-    def _map_int(value: Any, field: str, effective: Any, env: Env) -> int | None:
-        if value is None or isinstance(value, int):
-            return value
-        resolved = _path_value(value, effective, env)
-        number = as_integer(resolved)
-        if number is None:
-            raise StatesError("States.Runtime", f"The {field} field refers to value \"{render(resolved)}\" which is not a valid integer: {value.text}")
-        if number < 0:
-            name = field[: -len("Path")]
-            raise StatesError("States.Runtime", f"{name} cannot be negative.")
-        return number
-
-    @staticmethod
-    def _map_pct(value: Any, effective: Any, env: Env) -> float | None:
-        if value is None or isinstance(value, (int, float)):
-            return value
-        resolved = _path_value(value, effective, env)
-        number = as_float(resolved)
-        if number is None:
-            raise StatesError(
-                "States.Runtime",
-                f"The ToleratedFailurePercentagePath field refers to value \"{render(resolved)}\" which is not a valid float: {value.text}",
-            )
-        if not 0 <= number <= 100:
-            raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
-        return number
-
 
 def _fail_text(value: Any, field: str, data: Any, env: Env) -> str | None:
     """A Fail state's Error or Cause: the literal, or what its path or intrinsic yields,
@@ -592,19 +602,3 @@ def _fail_text(value: Any, field: str, data: Any, env: Env) -> str | None:
         raise StatesError("States.Runtime", f"The {field} '{value.text}' must refer to a string, but the value was: {to_json(text)}")
     return text
 
-
-def _path_value(path: Any, data: Any, env: Env) -> Any:
-    try:
-        return path.get(data, env)
-    except PathNotFound as exc:
-        raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.message}") from None
-
-
-
-
-
-def new_execution_name() -> str:
-    return str(uuid.uuid4())
-
-
-__all__ += ["EngineError", "new_execution_name"]

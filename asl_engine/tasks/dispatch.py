@@ -14,7 +14,6 @@ History per resource kind (AWS-recorded sequences):
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import threading
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
 from ..errors import Aborted, EngineError, StatesError
-from ..history.events import History
+from ..history.events import TASK_EVENTS, History
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from .base import ResourceInfo, TaskRequest, parse_resource
 from .local import LocalHandler
@@ -74,7 +73,6 @@ class TaskDispatcher:
         *,
         handlers: Mapping[str, LocalHandler],
         mocks: MockSet,
-        history: History,
         clock: "Clock",
         region: str,
         max_payload_bytes: int | None = MAX_PAYLOAD_BYTES,
@@ -84,7 +82,6 @@ class TaskDispatcher:
     ) -> None:
         self._handlers = handlers
         self._mocks = mocks
-        self._history = history
         self._clock = clock
         self._region = region
         self._max_payload = max_payload_bytes
@@ -93,11 +90,10 @@ class TaskDispatcher:
         self._callbacks = callbacks
         self._resources: dict[str, ResourceInfo] = {}
 
-    def with_history(self, history: History) -> "TaskDispatcher":
-        """The same runners, recording into another history (a child execution's)."""
-        clone = copy.copy(self)
-        clone._history = history
-        return clone
+    @property
+    def children(self) -> "ChildLauncher | None":
+        """The launcher of local child executions (``states:startExecution``), if any."""
+        return self._children
 
     def _info(self, resource: str) -> ResourceInfo:
         info = self._resources.get(resource)
@@ -131,14 +127,17 @@ class TaskDispatcher:
         retry_count: int,
         timeout: int | None,
         heartbeat: int | None,
+        history: History,
     ) -> Any:
+        """Run one attempt of ``state``'s task with ``params``, recording its
+        events in ``history`` (the execution's); return the result or raise."""
         info = self._info(state.resource)
-        history = self._history
         if info.kind == "activity" and not self._has_runner(state, info, params):
             # Locally an activity exists when a worker (handler or mock) is
             # registered for it; AWS fails before scheduling (AWS-recorded).
             raise StatesError("States.Runtime", f"The activity {state.resource} does not exist.")
-        prefix, base = self._scheduled(state, info, params, timeout, heartbeat, frame)
+        family, base = self._scheduled(state, info, params, timeout, heartbeat, frame, history)
+        events = TASK_EVENTS[family]
         request = TaskRequest(
             state_name=state.name,
             resource=state.resource,
@@ -151,7 +150,7 @@ class TaskDispatcher:
             cancel=frame.cancel,
         )
         try:
-            result = self._run(state, info, request, frame, base)
+            result = self._run(state, info, request, frame, base, history)
             output = _marshal(result)
             check_payload(output, state.resource, self._max_payload)
         except StatesError as err:
@@ -161,10 +160,10 @@ class TaskDispatcher:
                 failure["error"] = err.error
             if err.cause is not None:
                 failure["cause"] = err.cause
-            frame.last_event = history.add(prefix + kind, frame.last_event, failure)
+            frame.last_event = history.add(events[kind], frame.last_event, failure)
             raise
         frame.last_event = history.add(
-            prefix + "Succeeded", frame.last_event, dict(base, output=output, outputDetails={"truncated": False})
+            events["Succeeded"], frame.last_event, dict(base, output=output, outputDetails={"truncated": False})
         )
         return result
 
@@ -172,7 +171,8 @@ class TaskDispatcher:
         return state.name in self._mocks or self._find_handler(state, info, params)[0] is not None or self._aws is not None
 
     def _scheduled(
-        self, state: "TaskState", info: ResourceInfo, params: Any, timeout: int | None, heartbeat: int | None, frame: "Frame"
+        self, state: "TaskState", info: ResourceInfo, params: Any, timeout: int | None, heartbeat: int | None, frame: "Frame",
+        history: History,
     ) -> tuple[str, dict[str, Any]]:
         """Record the events that open a task, by resource kind (AWS-recorded):
 
@@ -182,46 +182,47 @@ class TaskDispatcher:
           for ``.waitForTaskToken`` and ``.sync`` (the call was made; the task
           now waits for its token or job).
 
-        Return the event-name prefix of the closing event and the details
+        Return the event family (a key of ``TASK_EVENTS``) and the details
         that every closing event repeats.
         """
-        history = self._history
         limits: dict[str, Any] = {}
         if timeout is not None:
             limits["timeoutInSeconds"] = timeout
         if heartbeat is not None:
             limits["heartbeatInSeconds"] = heartbeat
         if info.kind in ("lambda-function", "activity"):
-            prefix = "LambdaFunction" if info.kind == "lambda-function" else "Activity"
+            family = "LambdaFunction" if info.kind == "lambda-function" else "Activity"
             details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": {"truncated": False}}
             if info.kind == "lambda-function":
                 limits.pop("heartbeatInSeconds", None)  # a Lambda task has no heartbeat
             details.update(limits)
-            frame.last_event = history.add(prefix + "Scheduled", frame.last_event, details)
+            frame.last_event = history.add(TASK_EVENTS[family]["Scheduled"], frame.last_event, details)
             started = {"workerName": "asl-local"} if info.kind == "activity" else None
-            frame.last_event = history.add(prefix + "Started", frame.last_event, started)
-            return prefix, {}
+            frame.last_event = history.add(TASK_EVENTS[family]["Started"], frame.last_event, started)
+            return family, {}
         base = {"resourceType": info.resource_type, "resource": info.resource}
         details = dict(base, region=self._region, parameters=to_json(params), **limits)
         frame.last_event = history.add("TaskScheduled", frame.last_event, details)
         frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
         return "Task", base
 
-    def _submitted(self, base: dict[str, Any], response: Any, frame: "Frame") -> None:
+    def _submitted(self, base: dict[str, Any], response: Any, frame: "Frame", history: History) -> None:
         """``TaskSubmitted``: the call of a ``.waitForTaskToken``/``.sync`` task
         was made; ``response`` is what the service answered."""
         if base:
             details = dict(base, output=to_json(response), outputDetails={"truncated": False})
-            frame.last_event = self._history.add("TaskSubmitted", frame.last_event, details)
+            frame.last_event = history.add("TaskSubmitted", frame.last_event, details)
 
-    def _run(self, state: "TaskState", info: ResourceInfo, request: TaskRequest, frame: "Frame", base: dict[str, Any]) -> Any:
+    def _run(
+        self, state: "TaskState", info: ResourceInfo, request: TaskRequest, frame: "Frame", base: dict[str, Any], history: History
+    ) -> Any:
         """The task's result: from its mock, its handler, a local child
         execution, or AWS; for ``.waitForTaskToken``, the outcome sent for its token."""
         if request.state_name in self._mocks:
             # A mock gives the task's final outcome (a callback's answer, a
             # job's end); the call that submitted it is taken as made.
             if info.pattern is not None:
-                self._submitted(base, {}, frame)
+                self._submitted(base, {}, frame, history)
             try:
                 return self._mocks.respond(request)
             except Pending:
@@ -229,7 +230,7 @@ class TaskDispatcher:
         if self._children is not None and info.resource_type == "states" and info.resource.startswith("startExecution"):
             child = self._children.start(request.parameters, info.pattern)
             if child is not None:
-                self._submitted(base, child.started_response(), frame)
+                self._submitted(base, child.started_response(), frame, history)
                 return child.result(request.timeout_seconds, frame.cancel)
         token = request.task_token if info.pattern == "waitForTaskToken" else None
         if token is not None:
@@ -242,7 +243,7 @@ class TaskDispatcher:
             raise
         if info.pattern is None:
             return response
-        self._submitted(base, response, frame)
+        self._submitted(base, response, frame, history)
         if token is None:
             return response  # a .sync handler returns when the job is done
         _log.info(

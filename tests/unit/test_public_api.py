@@ -8,7 +8,7 @@ import asl_engine
 def test_exported_names():
     assert sorted(asl_engine.__all__) == sorted([
         "AslEngineError", "AwsConfig", "LocalAws", "LocalAwsError", "local_aws", "Clock", "JsonLinesHistory", "read_history", "DefinitionError", "Diagnostic", "EngineError", "Execution",
-        "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
+        "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "RunOptions", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
         "send_task_failure", "send_task_heartbeat", "send_task_success",
         "TaskRequest", "VirtualClock", "load", "validate", "load_mock_config", "MockConfig", "MockConfigError",
     ])
@@ -19,10 +19,20 @@ def test_exported_names():
 def test_run_signature():
     params = inspect.signature(asl_engine.StateMachine.run).parameters
     assert list(params) == [
-        "self", "input", "handlers", "mocks", "clock", "name", "account", "region",
+        "self", "input", "options", "handlers", "mocks", "clock", "name", "account", "region",
         "state_machine_type", "role_arn", "seed", "listeners", "quotas", "object_store",
         "state_machines", "aws", "callbacks",
     ]
+
+
+def test_run_keywords_are_the_run_options():
+    """Every keyword of run() is a RunOptions field, with the same default: one list of options."""
+    import dataclasses
+
+    params = inspect.signature(asl_engine.StateMachine.run).parameters
+    fields = {f.name: f.default for f in dataclasses.fields(asl_engine.RunOptions)}
+    keywords = {name: p.default for name, p in params.items() if name not in ("self", "input", "options")}
+    assert keywords == fields
 
 
 def test_execution_fields():

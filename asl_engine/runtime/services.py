@@ -1,0 +1,112 @@
+"""What the executions of one run share, and who one execution is.
+
+``ExecutionServices`` is built once per run (``StateMachine.run``, later
+the service's scheduler) and handed to every interpreter of it: the top
+execution, the child executions of a distributed Map, the local child
+executions ``states:startExecution`` starts. It holds the clock, the quotas,
+the one seeded source of randomness and ids, the task dispatcher (handlers,
+mocks, AWS, callbacks), the object store, where each new history goes, and
+the records of finished child executions.
+
+``ExecutionInfo`` is one execution's identity (ARN, name, machine, role,
+start, deadline): the ``$$.Execution`` and ``$$.StateMachine`` parts of the
+context object are built from it.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Sequence
+
+from ..execution.clock import Clock
+from ..execution.quotas import Quotas
+from ..history.events import History, Listener
+from ..tasks.dispatch import TaskDispatcher
+from ..tasks.objects import ObjectStore
+
+__all__ = ["ExecutionInfo", "ExecutionServices", "iso_time"]
+
+
+def iso_time(moment: datetime) -> str:
+    """AWS's context-object time format: ``2024-01-31T12:00:00.123Z`` (UTC)."""
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+@dataclass(slots=True, eq=False)
+class ExecutionServices:
+    """Shared by every execution of one run (thread-safe where branches meet it)."""
+
+    clock: Clock
+    quotas: Quotas
+    dispatcher: TaskDispatcher
+    rng: random.Random = field(default_factory=random.Random)
+    object_store: ObjectStore | None = None
+    # Where the history of a new execution goes: (execution ARN, listeners) -> History.
+    history_factory: Callable[[str, Sequence[Listener]], History] | None = None
+    # Finished child executions (distributed Map children, local startExecution
+    # children), each with its own history; list.append is atomic under the GIL.
+    child_executions: list[dict[str, Any]] = field(default_factory=list)
+
+    def new_history(self, execution_arn: str, listeners: Sequence[Listener] = ()) -> History:
+        """The history of a new execution."""
+        if self.history_factory is not None:
+            return self.history_factory(execution_arn, listeners)
+        return History(self.clock.now, list(listeners), self.quotas.history_events)
+
+    def new_uuid(self) -> str:
+        """A version-4 UUID from the run's seeded randomness (task tokens, Map Run ids, child names)."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))  # one C call: atomic under the GIL
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionInfo:
+    """Who one execution is. ``redrive_count`` is ``None`` for Express executions
+    (they cannot be redriven, and their context object has no ``RedriveCount``)."""
+
+    arn: str
+    name: str
+    machine_arn: str
+    machine_name: str
+    role_arn: str
+    start: datetime
+    input: Any
+    redrive_count: int | None = 0
+    deadline: datetime | None = None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        arn: str,
+        name: str,
+        machine_arn: str,
+        machine_name: str,
+        role_arn: str,
+        start: datetime,
+        input: Any,
+        timeout_seconds: int | None,
+        redrive_count: int | None = 0,
+    ) -> "ExecutionInfo":
+        """An execution whose deadline is ``timeout_seconds`` after ``start`` (none when ``None``)."""
+        deadline = start + timedelta(seconds=timeout_seconds) if timeout_seconds else None
+        return cls(arn, name, machine_arn, machine_name, role_arn, start, input, redrive_count, deadline)
+
+    def execution_context(self) -> dict[str, Any]:
+        """``$$.Execution``."""
+        ctx: dict[str, Any] = {
+            "Id": self.arn,
+            "Input": self.input,
+            "StartTime": iso_time(self.start),
+            "Name": self.name,
+            "RoleArn": self.role_arn,
+        }
+        if self.redrive_count is not None:
+            ctx["RedriveCount"] = self.redrive_count
+        return ctx
+
+    def machine_context(self) -> dict[str, Any]:
+        """``$$.StateMachine``."""
+        return {"Id": self.machine_arn, "Name": self.machine_name}
