@@ -483,6 +483,12 @@ class _GuardTripped(_jexception.JException):  # type: ignore[misc]
         self.detail = detail
 
 
+_cpu_clock: Callable[[], float] = time.monotonic
+"""What the evaluation budget is measured with. The budget guards the engine
+against runaway expressions (a CPU-time guard, as jsonata-java's Timebox), so
+it is real time, not the execution's clock, which measures ASL time."""
+
+
 class _Guard:
     """Per-evaluation deadline and depth counter, hooked into the evaluator.
 
@@ -495,7 +501,7 @@ class _Guard:
     __slots__ = ("deadline", "depth")
 
     def __init__(self, budget_seconds: float) -> None:
-        self.deadline = time.monotonic() + budget_seconds
+        self.deadline = _cpu_clock() + budget_seconds
         self.depth = 0
 
     def _check(self) -> None:
@@ -504,7 +510,7 @@ class _Guard:
                 "Stack overflow error: Check for non-terminating recursive function.  "
                 f"Consider rewriting as tail-recursive. Depth={self.depth} max={MAX_DEPTH}"
             )
-        if time.monotonic() > self.deadline:
+        if _cpu_clock() > self.deadline:
             raise _GuardTripped(_TIMEOUT_TEXT)
 
     def entry(self, _expr: Any, _input: Any, env: Any) -> None:

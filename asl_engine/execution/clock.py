@@ -4,13 +4,19 @@
 moves its time forward, so a one-day Wait or a long retry back-off runs in
 microseconds while history timestamps still show the time that passed
 (the idea of Temporal's time-skipping test server).
+
+``wait_for`` waits for something that happens in real time (a handler's
+thread ending, an answer from another process): both clocks wait for it in
+real time, at most the seconds given. Task timeouts are measured on the
+clock's time and bounded by the same number of real seconds (see
+``asl_engine.tasks.timeouts``).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import ContextManager, Iterator, Protocol
 
@@ -28,6 +34,11 @@ class Clock(Protocol):
         """Wait ``seconds``; return False early if ``cancel`` gets set."""
         ...
 
+    def wait_for(self, event: threading.Event, seconds: float | None) -> bool:
+        """Wait until ``event`` is set, at most ``seconds`` real seconds (``None``:
+        no limit); return whether it was set."""
+        ...
+
 
 class BranchSpan:
     """When a concurrent branch started and (once it is over) ended."""
@@ -40,10 +51,20 @@ class BranchSpan:
 
 
 def branch(clock: Clock, start: datetime) -> ContextManager[BranchSpan]:
-    """Enter a concurrent branch on ``clock`` (only a ``VirtualClock`` keeps
-    branch times; with real time the span stays at ``start``)."""
+    """Enter a concurrent branch on ``clock``; the span's ``end`` is the
+    branch's time when it is over (a ``VirtualClock`` keeps a time per
+    branch; on any other clock the branch ends at its ``now()``)."""
     method = getattr(clock, "branch", None)
-    return method(start) if method is not None else nullcontext(BranchSpan(start))
+    return method(start) if method is not None else _timed(clock, start)
+
+
+@contextmanager
+def _timed(clock: Clock, start: datetime) -> Iterator[BranchSpan]:
+    span = BranchSpan(start)
+    try:
+        yield span
+    finally:
+        span.end = clock.now()
 
 
 class SystemClock:
@@ -59,6 +80,9 @@ class SystemClock:
             time.sleep(seconds)
             return True
         return not cancel.wait(seconds)
+
+    def wait_for(self, event: threading.Event, seconds: float | None) -> bool:
+        return event.wait(seconds)
 
 
 class VirtualClock:
@@ -119,6 +143,11 @@ class VirtualClock:
         finally:
             span.end = self._local.time
             self._local.time = previous
+
+    def wait_for(self, event: threading.Event, seconds: float | None) -> bool:
+        """What sets ``event`` runs in real time, so this waits in real time
+        (virtual time does not move while it does)."""
+        return event.wait(seconds)
 
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds`` (for tests)."""

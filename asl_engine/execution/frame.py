@@ -51,11 +51,14 @@ class Frame:
     # The task token a .waitForTaskToken task of this program waits for.
     token: str | None = None
 
-    def enter(self, name: str, data: Any, entered: int) -> None:
-        """The program moved to state ``name`` with input ``data``: a new state's progress."""
+    def enter(self, name: str, data: Any, entered: int, resumed: bool = False) -> None:
+        """The program moved to state ``name`` with input ``data``: a new state's
+        progress (``resumed``: the same state again, after a restore, keeping it)."""
         self.state_name, self.state_input, self.entered = name, data, entered
         self.last_event = entered
         self.assigned = None
+        if resumed:
+            return
         if self.retry_counts or self.retry_count:
             self.retry_counts, self.retry_count = [], 0
         if self.children or self.results:

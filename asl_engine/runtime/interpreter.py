@@ -170,7 +170,8 @@ class Interpreter(JsonataFlow, Resolver):
         """
         states = program.states
         name: str | None = program.start_at
-        if resume and frame.state_name:
+        resumed = resume and bool(frame.state_name)
+        if resumed:
             name, data, data_json = frame.state_name, frame.state_input, None
         history = self.history
         clock = self.clock
@@ -187,7 +188,8 @@ class Interpreter(JsonataFlow, Resolver):
                 {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
                 now,
             )
-            frame.enter(name, data, entered)
+            frame.enter(name, data, entered, resumed)
+            resumed = False
             env = self._env(state, now, frame.scope.view)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)

@@ -73,7 +73,8 @@ class TaskRequest:
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
-    _beat: threading.Event = field(default_factory=threading.Event, repr=False)
+    # The task's limits on the execution's clock, when it has any (``tasks.timeouts.TaskWatch``).
+    _watch: Any = field(default=None, repr=False)
 
     @property
     def task_token(self) -> str | None:
@@ -85,10 +86,12 @@ class TaskRequest:
         """Tell the engine the task is alive (``SendTaskHeartbeat``).
 
         With ``HeartbeatSeconds`` set, a handler that neither returns nor
-        calls this within that many seconds fails with
-        ``States.HeartbeatTimeout``.
+        calls this within that many seconds (on the execution's clock) fails
+        with ``States.Timeout``, which ``States.HeartbeatTimeout`` in
+        ErrorEquals matches.
         """
-        self._beat.set()
+        if self._watch is not None:
+            self._watch.beat()
 
 
 Handler = Callable[..., Any]

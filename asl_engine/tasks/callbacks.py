@@ -13,9 +13,11 @@ reports the outcome of its token, as ``SendTaskSuccess``,
   (``$ASL_CALLBACKS_DIR``, default ``~/.asl/callbacks``) that the waiting
   ``asl run`` picks up.
 
-Waiting honours ``TimeoutSeconds`` and ``HeartbeatSeconds`` in real time
-(an outside party answers in real time); a heartbeat restarts the heartbeat
-period. An unknown token raises ``TaskTokenError`` (AWS: ``TaskDoesNotExist``).
+Waiting honours ``TimeoutSeconds`` and ``HeartbeatSeconds`` on the
+execution's clock (``asl_engine.tasks.timeouts``): a heartbeat restarts the
+heartbeat period, and an answer that comes later than a limit on the clock
+times the task out. An unknown token raises ``TaskTokenError`` (AWS:
+``TaskDoesNotExist``).
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import AslEngineError, StatesError
+from .timeouts import TaskWatch
 
 __all__ = [
     "CallbackSpool",
@@ -54,25 +58,33 @@ class _Outcome:
 
 
 class _Waiter:
-    """One waiting task: its outcome, and the signals that wake it."""
+    """One waiting task: its outcome, when it came, and the watch of its limits."""
 
-    __slots__ = ("done", "beat", "outcome")
+    __slots__ = ("done", "watch", "outcome", "answered_at")
 
-    def __init__(self) -> None:
+    def __init__(self, watch: TaskWatch) -> None:
         self.done = threading.Event()
-        self.beat = threading.Event()
+        self.watch = watch
         self.outcome = _Outcome()
+        self.answered_at: datetime | None = None
+
+    def answer(self, outcome: _Outcome) -> None:
+        self.outcome = outcome
+        self.answered_at = self.watch.clock.now()
+        self.done.set()
+        self.watch.wake.set()
 
 
 _LOCK = threading.Lock()
 _WAITERS: dict[str, _Waiter] = {}
 
 
-def register(token: str) -> None:
+def register(token: str, watch: TaskWatch) -> None:
     """Open a token before the task's call is made, so an answer given
-    during the call (or by the handler itself) is not lost."""
+    during the call (or by the handler itself) is not lost; ``watch`` holds
+    the task's limits and clock."""
     with _LOCK:
-        _WAITERS[token] = _Waiter()
+        _WAITERS[token] = _Waiter(watch)
 
 
 def unregister(token: str) -> None:
@@ -90,21 +102,17 @@ def _waiter(token: str) -> _Waiter:
 
 def send_task_success(token: str, output: Any) -> None:
     """Complete the task waiting for ``token`` with ``output`` (any JSON value)."""
-    waiter = _waiter(token)
-    waiter.outcome = _Outcome(output=output)
-    waiter.done.set()
+    _waiter(token).answer(_Outcome(output=output))
 
 
 def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
     """Fail the task waiting for ``token`` (both fields optional, as on AWS)."""
-    waiter = _waiter(token)
-    waiter.outcome = _Outcome(error=error, cause=cause, failed=True)
-    waiter.done.set()
+    _waiter(token).answer(_Outcome(error=error, cause=cause, failed=True))
 
 
 def send_task_heartbeat(token: str) -> None:
     """Restart the ``HeartbeatSeconds`` period of the task waiting for ``token``."""
-    _waiter(token).beat.set()
+    _waiter(token).watch.beat()
 
 
 def default_callbacks_dir() -> Path:
@@ -151,40 +159,25 @@ def _safe(token: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in token)
 
 
-def wait_for_outcome(
-    token: str,
-    timeout: float | None,
-    heartbeat: float | None,
-    cancel: threading.Event,
-    spool: CallbackSpool | None,
-) -> Any:
+def wait_for_outcome(token: str, cancel: threading.Event, spool: CallbackSpool | None) -> Any:
     """Block until the token's outcome arrives; return the output or raise.
 
     Raises ``StatesError`` for a failure (the sent error and cause), for a
     timeout (``States.Timeout``, ``heartbeat`` set when the heartbeat
-    period ran out), and returns ``None`` after an abort (``cancel`` set);
+    period ran out, judged on the clock of the watch the token was
+    registered with), and returns ``None`` after an abort (``cancel`` set);
     the caller checks ``cancel``.
     """
     waiter = _waiter(token)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    beat_deadline = None if heartbeat is None else time.monotonic() + heartbeat
+    watch = waiter.watch
     poll = 0.05 if spool is not None else 0.25
     try:
-        while not waiter.done.is_set():
-            if cancel.is_set():
-                return None
-            if spool is not None:
-                spool.deliver(token)
-            if waiter.beat.is_set():
-                waiter.beat.clear()
-                if heartbeat is not None:
-                    beat_deadline = time.monotonic() + heartbeat
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                raise StatesError("States.Timeout", None, timed_out=True)
-            if beat_deadline is not None and now >= beat_deadline:
-                raise StatesError("States.Timeout", None, timed_out=True, heartbeat=True)
-            waiter.done.wait(poll)
+        if not watch.wait(waiter.done, cancel, poll, (lambda: spool.deliver(token)) if spool is not None else None):
+            return None
+        assert waiter.answered_at is not None
+        late = watch.expired(waiter.answered_at)
+        if late is not None:
+            raise late
         outcome = waiter.outcome
         if outcome.failed:
             raise StatesError(outcome.error, outcome.cause)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Generic, Mapping, Protocol, TypeVar
 
 from ..dataflow.jsonpath import to_json
 from ..errors import StatesError
+from .timeouts import TaskWatch
 
 __all__ = ["ChildOutcome", "LocalChildren"]
 
@@ -68,20 +69,24 @@ class _Child:
     def started_response(self) -> dict[str, Any]:
         return {"ExecutionArn": self.arn, "StartDate": self._start_ms}
 
-    def result(self, timeout: int | None, cancel: threading.Event) -> Any:
+    def result(self, watch: TaskWatch | None, cancel: threading.Event) -> Any:
+        """``.sync``: wait for the child (its limits judged on the clock by
+        ``watch``); without ``.sync``, the start response at once."""
         if self.pattern is None:
             return self.started_response()
-        waited = 0.0
-        while not self._done.wait(0.05):
-            waited += 0.05
-            if cancel.is_set():
-                return None
-            if timeout is not None and waited >= timeout:
-                raise StatesError("States.Timeout", None, timed_out=True)
+        if watch is None:
+            while not self._done.wait(0.05):
+                if cancel.is_set():
+                    return None
+        elif not watch.wait(self._done, cancel, poll=0.05):
+            return None
         if self.error is not None:
             raise self.error
         execution = self.execution
         assert execution is not None
+        late = watch.expired(execution.stop_date) if watch is not None and execution.stop_date is not None else None
+        if late is not None:
+            raise late
         parsed = self.pattern == "sync:2"
         described: dict[str, Any] = {
             "ExecutionArn": self.arn,

@@ -17,19 +17,18 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import TASK_EVENTS, History
+from ..execution.clock import branch
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from .base import ResourceInfo, TaskRequest, parse_resource
 from .local import LocalHandler
 from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
+from .timeouts import TaskWatch, timeout_error
 from .mocks import MockSet, Pending
 
 class AwsRunner(Protocol):
@@ -43,7 +42,7 @@ class ChildExecution(Protocol):
 
     def started_response(self) -> dict[str, Any]: ...
 
-    def result(self, timeout: int | None, cancel: threading.Event) -> Any: ...
+    def result(self, watch: TaskWatch | None, cancel: threading.Event) -> Any: ...
 
 
 class ChildLauncher(Protocol):
@@ -148,6 +147,7 @@ class TaskDispatcher:
             timeout_seconds=timeout,
             heartbeat_seconds=heartbeat,
             cancel=frame.cancel,
+            _watch=TaskWatch(self._clock, timeout, heartbeat) if timeout is not None or heartbeat is not None else None,
         )
         try:
             result = self._run(state, info, request, frame, base, history)
@@ -231,10 +231,12 @@ class TaskDispatcher:
             child = self._children.start(request.parameters, info.pattern)
             if child is not None:
                 self._submitted(base, child.started_response(), frame, history)
-                return child.result(request.timeout_seconds, frame.cancel)
+                return child.result(request._watch, frame.cancel)
         token = request.task_token if info.pattern == "waitForTaskToken" else None
         if token is not None:
-            register(token)  # an answer sent during the call itself is kept
+            # An answer sent during the call itself is kept; the token's limits
+            # count from the task's start, on the execution's clock.
+            register(token, request._watch or TaskWatch(self._clock, None, None))
         try:
             response = self._call(state, info, request)
         except BaseException:
@@ -250,7 +252,7 @@ class TaskDispatcher:
             "Task state '%s' waits for its task token %s (answer with: asl send-task-success --task-token %s --task-output JSON)",
             state.name, token, token,
         )
-        outcome = wait_for_outcome(token, request.timeout_seconds, request.heartbeat_seconds, frame.cancel, self._callbacks)
+        outcome = wait_for_outcome(token, frame.cancel, self._callbacks)
         if frame.cancel.is_set():
             raise Aborted()
         return outcome
@@ -277,64 +279,61 @@ class TaskDispatcher:
                 f"register one with handlers={{'{state.name}': fn}} or --handler {state.name}=module:function"
                 + ("" if info.kind == "other" else ", or enable AWS calls (run(aws=AwsConfig()) / asl run --aws)")
             )
-        unbounded = request.timeout_seconds is None and request.heartbeat_seconds is None
-        if unbounded or info.pattern == "waitForTaskToken":
+        if request._watch is None or info.pattern == "waitForTaskToken":
             result = call()
         else:
-            result = self._with_timeout(call, request, state.name)
+            result = self._with_timeout(call, request._watch, state.name)
         if payload_only:
             return _lambda_invoke_result(result)
         return result
 
     def _pend(self, timeout: int | None, heartbeat: int | None, frame: "Frame") -> Any:
         """A task that never completes: wait for its timeout (or heartbeat) or an abort."""
-        limit, error = _first_limit(timeout, heartbeat)
-        if limit is None:
+        limits = [(seconds, beat) for seconds, beat in ((heartbeat, True), (timeout, False)) if seconds is not None]
+        if not limits:
             frame.cancel.wait()
             raise Aborted()
-        if self._clock.sleep(limit, frame.cancel):
-            raise _timeout(error == "States.HeartbeatTimeout")
+        seconds, missed_heartbeat = min(limits, key=lambda limit: limit[0])
+        if self._clock.sleep(seconds, frame.cancel):
+            raise timeout_error(missed_heartbeat)
         raise Aborted()
 
-    @staticmethod
-    def _with_timeout(call: Callable[[], Any], request: TaskRequest, state_name: str) -> Any:
-        """Run a handler under ``TimeoutSeconds`` / ``HeartbeatSeconds``.
+    def _with_timeout(self, call: Callable[[], Any], watch: TaskWatch, state_name: str) -> Any:
+        """Run a handler (or an AWS call) under ``TimeoutSeconds`` / ``HeartbeatSeconds``.
 
-        Real time, whatever the clock: a handler runs for real. The handler
-        resets the heartbeat limit with ``request.heartbeat()``.
+        It runs on a thread of its own, in a branch of the clock that starts
+        now, so that the time it spends on the clock is its own; it resets the
+        heartbeat limit with ``request.heartbeat()``. The limits are judged on
+        the clock's time (``tasks.timeouts``); a timed-out handler cannot be
+        stopped and finishes in the background, its result unused.
         """
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"asl-task-{state_name}")
-        future = pool.submit(call)
-        deadline = None if request.timeout_seconds is None else time.monotonic() + request.timeout_seconds
-        try:
-            while True:
-                wait_for: float | None = request.heartbeat_seconds
-                error = "States.HeartbeatTimeout"
-                if deadline is not None:
-                    remaining = deadline - time.monotonic()
-                    if wait_for is None or remaining <= wait_for:
-                        wait_for, error = max(0.0, remaining), "States.Timeout"
+        clock = self._clock
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            with branch(clock, watch.start) as span:
                 try:
-                    return future.result(timeout=wait_for)
-                except FutureTimeout:
-                    if error == "States.HeartbeatTimeout" and request._beat.is_set():
-                        request._beat.clear()  # a heartbeat arrived: wait another period
-                        continue
-                    raise _timeout(error == "States.HeartbeatTimeout") from None
-        finally:
-            pool.shutdown(wait=False)
+                    box["result"] = call()
+                except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+                    box["error"] = exc
+            box["end"] = span.end  # the handler's own time when it returned
+            done.set()
+            watch.wake.set()
 
-
-def _timeout(heartbeat: bool) -> StatesError:
-    """A task timeout. AWS reports a missed heartbeat as ``States.Timeout`` too
-    (AWS-recorded); ``States.HeartbeatTimeout`` in ErrorEquals still matches it."""
-    return StatesError("States.Timeout", None, timed_out=True, heartbeat=heartbeat)
-
-
-def _first_limit(timeout: int | None, heartbeat: int | None) -> tuple[int | None, str]:
-    if heartbeat is not None and (timeout is None or heartbeat < timeout):
-        return heartbeat, "States.HeartbeatTimeout"
-    return timeout, "States.Timeout"
+        threading.Thread(target=target, name=f"asl-task-{state_name}", daemon=True).start()
+        watch.wait(done)
+        end = box["end"]
+        expiry = watch.first_expiry(end)
+        # The caller's time moves on to where the handler's ended, or to when it
+        # timed out (a virtual clock keeps the two apart; real time is already past).
+        moment = end if expiry is None else expiry[0]
+        clock.sleep(max(0.0, (moment - clock.now()).total_seconds()))
+        if expiry is not None:
+            raise timeout_error(expiry[1])
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
 
 
 def _marshal(result: Any) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 import sys
-import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -35,7 +35,10 @@ def ask(event):
 '''
 
 
-def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, dict[str, str]]:
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, dict[str, str], list[str]]:
+    """Start ``asl run`` of a machine that asks for a callback; return once it waits.
+
+    Also returns the stderr lines read while waiting for it to ask."""
     (tmp_path / "ask_handler.py").write_text(HANDLER)
     definition = tmp_path / "ask.asl.json"
     definition.write_text(json.dumps(DEFINITION))
@@ -44,15 +47,28 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, dict[str, str]]
     asl = Path(sys.executable).parent / "asl"
     command = [str(asl), "run", str(definition), "--handler", "Ask=ask_handler:ask"]
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while not token_file.exists() or not token_file.read_text():
-        assert time.monotonic() < deadline, "the task never asked"
-        time.sleep(0.05)
-    return process, token_file, env
+    # Wait for the run to say that it waits for its token (no polling: the read blocks).
+    asked = threading.Event()
+    seen: list[str] = []
+
+    def watch_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            if "waits for its task token" in line:
+                asked.set()
+                return
+
+    reader = threading.Thread(target=watch_stderr, daemon=True)
+    reader.start()
+    assert asked.wait(20), "the task never asked"
+    reader.join()
+    assert token_file.read_text()
+    return process, token_file, env, seen
 
 
 def test_send_task_success_from_another_process(tmp_path, monkeypatch):
-    process, token_file, env = _start(tmp_path)
+    process, token_file, env, seen = _start(tmp_path)
     token = token_file.read_text()
     monkeypatch.setenv("ASL_CALLBACKS_DIR", env["ASL_CALLBACKS_DIR"])
     result = CliRunner().invoke(cli, ["send-task-success", "--task-token", token, "--task-output", '{"approved": true}'])
@@ -60,11 +76,11 @@ def test_send_task_success_from_another_process(tmp_path, monkeypatch):
     stdout, stderr = process.communicate(timeout=20)
     assert process.returncode == 0, stderr
     assert json.loads(stdout) == {"approved": True}
-    assert token in stderr  # the waiting run showed its token
+    assert token in "".join(seen) + stderr  # the waiting run showed its token
 
 
 def test_send_task_failure_from_another_process(tmp_path, monkeypatch):
-    process, token_file, env = _start(tmp_path)
+    process, token_file, env, seen = _start(tmp_path)
     monkeypatch.setenv("ASL_CALLBACKS_DIR", env["ASL_CALLBACKS_DIR"])
     result = CliRunner().invoke(cli, ["send-task-failure", "--task-token", token_file.read_text(), "--error", "Rejected", "--cause", "no"])
     assert result.exit_code == 0

@@ -612,8 +612,11 @@ DESCRIBED = {
 }
 
 
-def test_start_execution_sync_waits_for_the_child(aws_env: None, runner: AwsTaskRunner) -> None:
+def test_start_execution_sync_waits_for_the_child(aws_env: None, runner: AwsTaskRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     """``.sync`` returns DescribeExecution in PascalCase with JSON text; ``.sync:2`` parses it (AWS-recorded test_start_execution_sync*)."""
+    import asl_engine.tasks.aws.executions as executions
+
+    monkeypatch.setattr(executions, "_POLL_FIRST", 0.0)  # the stubbed child answers at once: no need to wait between polls
     client = runner.client("stepfunctions")
     started = {"executionArn": DESCRIBED["executionArn"], "startDate": DESCRIBED["startDate"]}
     done = dict(DESCRIBED, status="SUCCEEDED", stopDate=datetime(2024, 1, 2, 3, 4, 6, tzinfo=timezone.utc),

@@ -240,9 +240,14 @@ def test_task_failed_does_not_match_timeout_and_runtime_is_never_caught():
 
 
 def test_task_timeout_with_a_real_handler():
+    # The handler takes 3 s on the execution's clock (virtual: no real sleep).
+    clock = VirtualClock()
     definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 1}))
-    ex = run(definition, {}, handlers={"worker": lambda e: time.sleep(3)})
+    ex = run(definition, {}, handlers={"worker": lambda e: clock.sleep(3)}, clock=clock)
     assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
+    assert 1 <= _elapsed(ex, "TaskStateEntered", "LambdaFunctionTimedOut") < 1.01  # it timed out at 1 s
+    fast = run(definition, {}, handlers={"worker": lambda e: (clock.sleep(0.5), "done")[1]}, clock=clock)
+    assert (fast.status, fast.output) == ("SUCCEEDED", "done")
 
 
 # ------------------------------------------------------------ Map, Parallel
@@ -253,15 +258,18 @@ def _map(items_processor, **fields):
 def test_map_runs_blocking_tasks_concurrently_in_order():
     processor = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
 
+    clock = VirtualClock()
+    threads = set()
+
     def slow(event):
-        time.sleep(0.1)
+        threads.add(threading.current_thread().name)
+        clock.sleep(0.1)  # 100 ms on the clock
         return event * 2
 
-    started = time.perf_counter()
-    ex = run(_map(processor), list(range(40)), handlers={"worker": slow})
-    elapsed = time.perf_counter() - started
+    ex = run(_map(processor), list(range(40)), handlers={"worker": slow}, clock=clock)
     assert ex.output == [i * 2 for i in range(40)]
-    assert elapsed < 1.0  # 40 x 100 ms sequentially would be 4 s
+    assert _elapsed(ex, "MapStateStarted", "MapStateSucceeded") < 1.0  # 40 x 100 ms one after the other would be 4 s
+    assert len(threads) > 1  # blocking iterations run on a pool
 
 
 def test_map_item_selector_and_history():
@@ -331,11 +339,12 @@ def test_history_event_shape():
 # ------------------------------------------------- heartbeats, tokens, input
 def test_heartbeat_timeout_unless_the_handler_beats():
     definition = chain(("T", {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 5, "HeartbeatSeconds": 1}))
+    clock = VirtualClock()
 
     def silent(event):
-        time.sleep(1.5)
+        clock.sleep(1.5)  # 1.5 s on the clock without a heartbeat
 
-    ex = run(definition, {}, handlers={"worker": silent})
+    ex = run(definition, {}, handlers={"worker": silent}, clock=clock)
     # AWS reports a missed heartbeat as States.Timeout (recorded) ...
     assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
     assert "LambdaFunctionTimedOut" in types(ex)
@@ -349,17 +358,17 @@ def test_heartbeat_timeout_unless_the_handler_beats():
     }
     caught["States"]["T"].pop("End", None)
     caught["States"]["T"]["End"] = True
-    ex = run(caught, {}, handlers={"worker": silent})
+    ex = run(caught, {}, handlers={"worker": silent}, clock=clock)
     assert ex.output == {"Error": "States.Timeout"}
 
     # A handler that takes 1.5 s but sends heartbeats succeeds.
     def slow_but_alive(event, context):
         for _ in range(3):
-            time.sleep(0.5)
+            clock.sleep(0.5)
             context.heartbeat()
         return "ok"
 
-    ex = run(definition, {}, handlers={"T": slow_but_alive})
+    ex = run(definition, {}, handlers={"T": slow_but_alive}, clock=clock)
     assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
     assert ex.output == "ok"
 
@@ -379,7 +388,7 @@ def test_wait_for_task_token_waits_for_the_outcome_of_its_token():
     def send(event):
         # The "service call": hand the token to a worker that answers later.
         sent.append(event["token"])
-        threading.Timer(0.05, asl_engine.send_task_success, (event["token"], {"done": True})).start()
+        threading.Thread(target=asl_engine.send_task_success, args=(event["token"], {"done": True})).start()
         return {"MessageId": "m-1"}
 
     ex = run(definition, {}, handlers={"T": send})
@@ -397,12 +406,14 @@ def test_callback_failure_and_heartbeat_timeout():
     definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1, "Parameters": {"token.$": "$$.Task.Token"}}))
 
     def fail_later(event):
-        threading.Timer(0.05, asl_engine.send_task_failure, (event["token"], "Rejected", "no")).start()
+        threading.Thread(target=asl_engine.send_task_failure, args=(event["token"], "Rejected", "no")).start()
         return {}
 
     ex = run(definition, {}, handlers={"T": fail_later})
     assert (ex.error, ex.cause) == ("Rejected", "no")
-    ex = run(definition, {}, handlers={"T": lambda event: {}})
+    # The call takes 2 s on the clock and nobody sends a heartbeat: past the 1 s period.
+    clock = VirtualClock()
+    ex = run(definition, {}, handlers={"T": lambda event: clock.sleep(2) and {}}, clock=clock)
     assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
     assert "TaskTimedOut" in types(ex)
 
@@ -519,18 +530,25 @@ def test_activity_without_a_worker_does_not_exist():
 def test_heartbeats_keep_a_callback_task_alive():
     definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1, "TimeoutSeconds": 10, "Parameters": {"token.$": "$$.Task.Token"}}))
 
-    def worker(token):
-        for _ in range(3):  # 1.5 s of work, a heartbeat every 0.5 s
-            time.sleep(0.5)
+    clock = VirtualClock()
+
+    def worker(token, pause):
+        for _ in range(3):  # 1.5 s of work on the clock, a heartbeat every `pause` s
+            clock.sleep(pause)
             asl_engine.send_task_heartbeat(token)
         asl_engine.send_task_success(token, "done")
 
-    def send(event):
-        threading.Thread(target=worker, args=(event["token"],)).start()
-        return {}
+    def sender(pause):
+        def send(event):
+            threading.Thread(target=worker, args=(event["token"], pause)).start()
+            return {}
+        return send
 
-    ex = run(definition, {}, handlers={"T": send})
+    ex = run(definition, {}, handlers={"T": sender(0.5)}, clock=clock)
     assert (ex.status, ex.output) == ("SUCCEEDED", "done")
+    # Heartbeats 1.5 s apart miss the 1 s heartbeat period, on the clock.
+    ex = run(definition, {}, handlers={"T": sender(1.5)}, clock=clock)
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
 
 
 def _elapsed(ex, first_type, last_type):

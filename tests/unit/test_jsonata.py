@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import re
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from asl_engine.dataflow.jsonata import (
     undefined_error,
     unsupported_result_error,
 )
+from asl_engine.dataflow import jsonata as jsonata_adapter
 from asl_engine.errors import StatesError
 
 QEE = "States.QueryEvaluationError"
@@ -480,21 +480,31 @@ def test_aws_functions_do_not_leak_into_the_library():
 # --------------------------------------------------------------------------- budget, depth, threads
 
 
-def test_runaway_expression_times_out_cleanly():
+class _FakeCpuClock:
+    """Stands in for the evaluation budget's clock: each reading moves it on."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_runaway_expression_times_out_cleanly(monkeypatch):
+    monkeypatch.setattr(jsonata_adapter, "_cpu_clock", _FakeCpuClock(0.01))  # 10 ms per evaluator step
     text = "{% ($loop := function(){ $loop() }; $loop()) %}"
-    started = time.monotonic()
-    cause = cause_of(text, budget_seconds=0.2)
-    elapsed = time.monotonic() - started
-    assert cause == (
+    assert cause_of(text, budget_seconds=0.2) == (
         "The JSONata expression '($loop := function(){ $loop() }; $loop())' specified for the field 'Output' "
         "threw an error during evaluation. Expression evaluation timeout: Check for infinite loop"
     )
-    assert 0.2 <= elapsed < 2.0
 
 
-def test_budget_is_per_evaluation_not_since_compile():
+def test_budget_is_per_evaluation_not_since_compile(monkeypatch):
+    fake = _FakeCpuClock(0.0)
+    monkeypatch.setattr(jsonata_adapter, "_cpu_clock", fake)
     expression = compile_expression("{% $sum($states.input) %}")
-    time.sleep(0.05)
+    fake.now += 60  # a minute after compiling
     assert expression.evaluate(states([1, 2]), field="Output", budget_seconds=0.04) == 3
 
 
@@ -508,13 +518,21 @@ def test_depth_limit_is_jsonata_java_timebox():
     )
 
 
-def test_now_is_the_evaluation_time():
+def test_now_is_the_evaluation_time(monkeypatch):
     # The library reads $millis() from the last expression *compiled* in the thread.
-    millis = compile_expression("{% $millis() %}")
-    compile_expression("{% 1 %}")
-    time.sleep(0.02)
-    before = int(time.time() * 1000)
-    assert millis.evaluate(states(), field="Output") >= before - 1
+    from jsonata import timebox
+
+    readings: list[int] = []
+
+    def now() -> int:  # every reading is 1 s later than the one before
+        readings.append(1_000 * (len(readings) + 1))
+        return readings[-1]
+
+    monkeypatch.setattr(timebox.Timebox, "current_milli_time", staticmethod(now))
+    millis = compile_expression("{% $millis() + 0 * 17 %}")
+    compile_expression("{% 'another expression, compiled later' %}")
+    value = millis.evaluate(states(), field="Output")
+    assert value == readings[-1] and len(readings) >= 2  # the evaluation's reading, not the compilation's
 
 
 def test_one_expression_from_many_threads():

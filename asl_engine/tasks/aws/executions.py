@@ -20,12 +20,12 @@ Errors: ``StepFunctions.<Exception>`` with the SDK 1.x cause
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from ...dataflow.jsonpath import to_json
 from ...errors import Aborted, EngineError, StatesError
 from ..base import TaskRequest
+from ..timeouts import timeout_error
 from .calls import call, operation_model
 from .clients import Clients
 from .errors import sdk_v1_style
@@ -62,20 +62,26 @@ def _wait(clients: Clients, client: Any, execution_arn: str, parse: bool, reques
     """Poll ``DescribeExecution`` until the child ends; its description, or ``States.TaskFailed``."""
 
     describe = operation_model(client, "DescribeExecution")
-    deadline = None if request.timeout_seconds is None else time.monotonic() + request.timeout_seconds
+    watch = request._watch  # TimeoutSeconds on the execution's clock, when the task has one
     interval = _POLL_FIRST
+    waited = 0.0  # real seconds spent polling: the child runs on AWS, in real time
     while True:
         described = call(clients, client, "DescribeExecution", {"executionArn": execution_arn}, STYLE)
         status = described.get("status")
         if status not in ("RUNNING", "PENDING_REDRIVE"):
             break
-        wait = interval if deadline is None else min(interval, max(0.0, deadline - time.monotonic()))
-        if request.cancel.wait(wait):
+        wait = interval
+        if watch is not None and watch.timeout is not None:
+            spent = max(waited, (watch.clock.now() - watch.start).total_seconds())
+            if spent >= watch.timeout:
+                _stop(clients, client, execution_arn)
+                raise timeout_error(False)
+            wait = min(interval, watch.timeout - spent)
+        cancelled = watch.clock.wait_for(request.cancel, wait) if watch is not None else request.cancel.wait(wait)
+        if cancelled:
             _stop(clients, client, execution_arn)
             raise Aborted()
-        if deadline is not None and time.monotonic() >= deadline:
-            _stop(clients, client, execution_arn)
-            raise StatesError("States.Timeout", None, timed_out=True)
+        waited += wait
         interval = min(interval * 2, _POLL_MAX)
     described.pop("ResponseMetadata", None)
     result = to_result(describe.output_shape, described, rename=upper_first, timestamp=epoch_millis)
