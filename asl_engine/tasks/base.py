@@ -16,16 +16,13 @@ that the user registered can ever run.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..model.arns import Arn, integration, lambda_function
+
 __all__ = ["ResourceInfo", "TaskRequest", "parse_resource"]
-
-_LAMBDA_ARN = re.compile(r"^arn:[\w-]+:lambda:[\w-]*:\d*:function:([^:]+)(?::([^:]+))?$")
-_STATES_ARN = re.compile(r"^arn:[\w-]+:states:::([\w-]+(?::[\w-]+)?):([\w.:-]+?)(\.sync(?::2)?|\.waitForTaskToken)?$")
-
 
 @dataclass(frozen=True, slots=True)
 class ResourceInfo:
@@ -46,16 +43,15 @@ class ResourceInfo:
 
 def parse_resource(resource: str) -> ResourceInfo:
     """Classify a ``Resource`` string, once at load time."""
-    m = _LAMBDA_ARN.match(resource)
-    if m:
-        return ResourceInfo("lambda-function", "lambda", resource, None, m.group(1))
-    m = _STATES_ARN.match(resource)
-    if m:
-        service, action, pattern = m.group(1), m.group(2), m.group(3)
-        if service.startswith("aws-sdk:"):
-            service = service  # resourceType keeps "aws-sdk:s3"
-        return ResourceInfo("service", service, action + (pattern or ""), pattern.lstrip(".") if pattern else None)
-    if re.match(r"^arn:[\w-]+:states:[\w-]+:\d+:activity:", resource):
+    function = lambda_function(resource)
+    if function is not None:
+        return ResourceInfo("lambda-function", "lambda", resource, None, function.name)
+    service = integration(resource)
+    if service is not None:  # resourceType keeps "aws-sdk:s3"
+        suffix = "." + service.pattern if service.pattern else ""
+        return ResourceInfo("service", service.service, service.action + suffix, service.pattern)
+    arn = Arn.parse(resource)
+    if arn is not None and arn.is_activity and arn.region and arn.account.isdigit():
         return ResourceInfo("activity", "activity", resource)
     return ResourceInfo("other", "local", resource)
 

@@ -20,6 +20,7 @@ from typing import Any, Callable, Generic, Mapping, Protocol, TypeVar
 
 from ..dataflow.jsonpath import to_json
 from ..errors import StatesError
+from ..model.arns import Arn
 from .timeouts import TaskWatch
 
 __all__ = ["ChildOutcome", "LocalChildren"]
@@ -130,8 +131,8 @@ class LocalChildren(Generic[Machine]):
     def _find(self, arn: str) -> Machine | None:
         if arn in self._machines:
             return self._machines[arn]
-        name = arn.rsplit(":", 1)[-1]
-        return self._machines.get(name)
+        parsed = Arn.parse(arn)
+        return self._machines.get(parsed.last_name if parsed is not None else arn)
 
     def start(self, parameters: Any, pattern: str | None) -> _Child | None:
         """Start the child named by ``StateMachineArn``; None when it is not local."""

@@ -25,6 +25,7 @@ from ..errors import Aborted, EngineError, StatesError
 from ..history.events import TASK_EVENTS, History
 from ..execution.clock import branch
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
+from ..model.arns import function_name
 from .base import ResourceInfo, TaskRequest, parse_resource
 from .local import LocalHandler
 from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
@@ -111,8 +112,7 @@ class TaskDispatcher:
         if info.kind == "service" and info.resource_type == "lambda" and isinstance(params, dict):
             function = params.get("FunctionName")
             if isinstance(function, str):
-                short = function.split(":function:")[-1].split(":")[0]
-                for key in (function, short):
+                for key in (function, function_name(function)):
                     if key in handlers:
                         return handlers[key], True
         return None, False

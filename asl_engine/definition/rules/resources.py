@@ -21,8 +21,9 @@ intrinsic inside a template, is accepted as is: its value is not known yet.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
+
+from ...model.arns import Arn
 
 from .common import describe_type
 from .model import Document, Issue, StateNode
@@ -30,25 +31,19 @@ from .model import Document, Issue, StateNode
 __all__ = ["check_resources", "resource_problem"]
 
 INVALID_RESOURCE = "INVALID_RESOURCE"
-_ARN = re.compile(r"arn:([a-z][a-z0-9-]*):([a-zA-Z0-9-]+):([a-z0-9-]*):([^:]*):(.+)", re.S)
-_LAMBDA_FUNCTION = re.compile(r"function:([A-Za-z0-9_-]+)(?::(\$LATEST|[A-Za-z0-9_-]+))?")
-_INTEGRATION = re.compile(r"[a-zA-Z0-9-]+(?::[a-zA-Z0-9-]+)*:[a-zA-Z0-9_]+(\.sync(?::2)?|\.waitForTaskToken)?")
-
-
 def resource_problem(value: str) -> tuple[str, str, str] | None:
     """``(code, rule, message)`` when ``value`` is not a usable resource ARN, else ``None``."""
-    m = _ARN.fullmatch(value)
-    if m is None:
+    arn = Arn.parse(value)
+    if arn is None:
         return "SCHEMA_VALIDATION_FAILED", "resources.arn", "Value is not a valid resource ARN"
-    _, service, region, account, resource = m.groups()
     if any(ch.isspace() for ch in value):
         return "SCHEMA_VALIDATION_FAILED", "resources.arn", "Value is not a valid resource ARN (it contains whitespace)"
-    if service == "lambda" and resource.startswith("function:") and _LAMBDA_FUNCTION.fullmatch(resource) is None:
+    if not arn.valid_function:
         return INVALID_RESOURCE, "resources.arn", (
             "Invalid Lambda function ARN: the function name may only contain letters, digits, '-' and '_', "
             "and the optional qualifier must be $LATEST, a version or an alias"
         )
-    if service == "states" and not region and not account and _INTEGRATION.fullmatch(resource) is None:
+    if arn.is_integration and not arn.valid_integration:
         return INVALID_RESOURCE, "resources.arn", (
             f"The resource provided {value} is not recognized. The value is not a valid resource ARN, "
             "or the resource is not available in this region."

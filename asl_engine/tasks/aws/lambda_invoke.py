@@ -21,12 +21,12 @@ an unmodeled one is ``Lambda.AWSLambdaException``), network failures
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ...dataflow.jsonpath import to_json
 from ...errors import StatesError
 from .calls import call, operation_model
+from ...model.arns import Arn
 from .clients import Clients
 from .errors import sdk_v1_style
 from .metadata import pop_sdk_metadata
@@ -37,16 +37,10 @@ __all__ = ["invoke_function_arn", "invoke_optimized"]
 
 STYLE = sdk_v1_style("Lambda", "AWSLambda", "AWSLambdaException")
 
-_ARN_REGION = re.compile(r"^arn:[\w-]+:lambda:([\w-]+):")
-
-
 def _region_of(function: Any) -> str | None:
     """The region of a function ARN: Step Functions invokes the function where it lives."""
-    if isinstance(function, str):
-        m = _ARN_REGION.match(function)
-        if m:
-            return m.group(1)
-    return None
+    arn = Arn.parse(function) if isinstance(function, str) else None
+    return arn.region or None if arn is not None and arn.service == "lambda" else None
 
 
 def invoke_function_arn(clients: Clients, function_arn: str, payload: Any) -> Any:
