@@ -1,4 +1,4 @@
-"""Shared pytest configuration for the whole test tree.
+"""Shared pytest configuration and fixtures for the whole test tree.
 
 Makes a plain checkout testable without ``pip install -e .``:
 
@@ -10,8 +10,12 @@ Makes a plain checkout testable without ``pip install -e .``:
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
+from typing import Any, Callable
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -33,3 +37,20 @@ def _alias_cli_package() -> None:
 
 
 _alias_cli_package()
+
+
+@pytest.fixture
+def write(tmp_path) -> Callable[[str, Any], str]:
+    """Write a file (JSON for non-strings) under tmp_path; return its path."""
+
+    def _write(name: str, content: Any) -> str:
+        path = tmp_path / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
+        return str(path)
+
+    return _write
+
+
+@pytest.fixture
+def files(write: Callable[[str, Any], str]) -> Callable[[str, Any], str]:
+    return write

@@ -16,6 +16,7 @@ executions of a run share is ``ExecutionServices``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -51,8 +52,6 @@ from .services import ExecutionInfo, ExecutionServices, iso_time
 __all__ = ["ExecutionOutcome", "Interpreter", "iso_time", "run_execution"]
 
 
-_DataFlow = Callable[[Any, Env], Any]
-
 _RETRY_TYPES = ("Task", "Map", "Parallel")
 
 
@@ -76,14 +75,13 @@ def run_execution(
     input_json: str,
     listeners: list[Listener] | None = None,
     *,
-    cancel: Any = None,
+    cancel: threading.Event | None = None,
 ) -> ExecutionOutcome:
     """Run one execution to its end: ``ExecutionStarted``, the program, and the
     event that closes the execution (AWS's shapes). A failed execution is an
     outcome, not an exception; an engine fault is an ``EngineError``.
+    ``cancel`` stops it (a parent Map Run's, for a child execution).
     """
-    import threading
-
     history = services.new_history(info.arn, listeners or ())
     interpreter = Interpreter(services, info, history)
     started = history.add("ExecutionStarted", 0, {
@@ -153,7 +151,9 @@ class Interpreter(JsonataFlow, Resolver):
     def clock_now(self) -> datetime:
         return self.clock.now()
 
-    def run_child_execution(self, program: Program, info: ExecutionInfo, input_json: str, cancel: Any) -> ExecutionOutcome:
+    def run_child_execution(
+        self, program: Program, info: ExecutionInfo, input_json: str, cancel: threading.Event
+    ) -> ExecutionOutcome:
         """Run a child execution (a distributed Map's item) on the same services."""
         return run_execution(self.services, program, info, input_json, cancel=cancel)
 

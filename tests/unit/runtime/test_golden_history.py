@@ -14,7 +14,7 @@ from pathlib import Path
 import asl_engine
 from asl_engine import TaskFailure, VirtualClock
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 
 
 def _charge_handler():

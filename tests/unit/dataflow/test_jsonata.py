@@ -552,7 +552,7 @@ def test_one_expression_from_many_threads():
 
 
 def test_only_the_adapter_imports_the_library():
-    package = Path(__file__).resolve().parents[2] / "asl_engine"
+    package = Path(__file__).resolve().parents[3] / "asl_engine"
     importers = sorted(
         str(path.relative_to(package))
         for path in package.rglob("*.py")
