@@ -59,6 +59,8 @@ class MapRunHost(Protocol):
 
     def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]: ...
 
+    def item_input(self, state: MapState, index: int, item: Any, source: Any, env: Env, frame: Frame) -> Any: ...
+
     def run_child_execution(self, program: Program, info: ExecutionInfo, input_json: str, cancel: threading.Event) -> _ChildOutcome: ...
 
 
@@ -147,15 +149,7 @@ class MapRun:
         host = self.host
 
         def job(slot: Frame) -> Any:
-            if state.parameters is not None:
-                item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables, env.rng)
-                if state.jsonata:
-                    states_var = {"input": source, "context": item_env.context}
-                    item_input = host.jsonata_eval(state.parameters, slot, item_env, "ItemSelector", states_var)
-                else:
-                    item_input = state.parameters.evaluate(source, item_env)
-            else:
-                item_input = item
+            item_input = host.item_input(state, index, item, source, env, slot)
             info = self._child_info(map_run_arn, item_input)
             # A child execution has a scope of its own: it cannot read the
             # parent's variables (run_execution gives it a fresh frame).

@@ -555,6 +555,17 @@ class Interpreter(JsonataFlow, Resolver):
             raise StatesError("States.Runtime", f"Map state input must be an array but was: {to_json(items)}")
         return items
 
+    def item_input(self, state: MapState, index: int, item: Any, source: Any, env: Env, frame: Frame) -> Any:
+        """The input of Map iteration ``index``: its ``ItemSelector``'s value
+        (``$$.Map.Item`` is the item and its index), else the item itself."""
+        if state.parameters is None:
+            return item
+        item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables, env.rng)
+        if state.jsonata:
+            states_var = {"input": source, "context": item_env.context}
+            return self.jsonata_eval(state.parameters, frame, item_env, "ItemSelector", states_var)
+        return state.parameters.evaluate(source, item_env)
+
     def _iteration_job(self, state: MapState, index: int, item: Any, effective: Any, env: Env) -> Callable[[Frame], Any]:
         history = self.history
         processor = state.processor
@@ -567,17 +578,7 @@ class Interpreter(JsonataFlow, Resolver):
             if not resume:
                 child.last_event = history.add("MapIterationStarted", child.last_event, details)
             try:
-                if resume:
-                    item_input = None
-                elif state.parameters is not None:
-                    item_env = Env(dict(env.context, Map={"Item": {"Index": index, "Value": item}}), env.variables, env.rng)
-                    if state.jsonata:
-                        states_var = {"input": effective, "context": item_env.context}
-                        item_input = self.jsonata_eval(state.parameters, child, item_env, "ItemSelector", states_var)
-                    else:
-                        item_input = state.parameters.evaluate(effective, item_env)
-                else:
-                    item_input = item
+                item_input = None if resume else self.item_input(state, index, item, effective, env, child)
                 output = self.run_program(processor, item_input, child, resume=resume)
             except StatesError as err:
                 failed = dict(details)
