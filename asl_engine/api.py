@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
@@ -15,6 +14,7 @@ from .definition.loader import read_definition
 from .errors import DefinitionError, ExecutionInputError
 from .model.states import Machine
 from .execution.clock import Clock, SystemClock
+from .execution.ids import IdSource, uuid_source
 from .execution.quotas import Quotas, utf8_size
 from .options import DEFAULT_ACCOUNT, DEFAULT_REGION, HandlerSpec, LocalMachine, RunOptions
 from .runtime.interpreter import run_execution
@@ -215,10 +215,10 @@ class StateMachine:
         """Run one execution of this machine on ``services`` (shared with its parent, if any)."""
         if input is None:
             input = {}
-        execution_name = options.name or str(uuid.uuid4())
+        execution_name = options.name or services.new_uuid()
         machine_arn = options.machine_arn(self.name)
         info = ExecutionInfo.create(
-            arn=options.execution_arn(self.name, execution_name, str(uuid.uuid4())),
+            arn=options.execution_arn(self.name, execution_name, services.new_uuid()),
             name=execution_name,
             machine_arn=machine_arn,
             machine_name=self.name,
@@ -246,19 +246,21 @@ def _services(options: RunOptions) -> ExecutionServices:
     """The services of a new run: one clock, quotas, seeded randomness, task runners."""
     clock = options.clock or SystemClock()
     limits = options.limits
+    rng = random.Random(options.seed)
+    new_id = uuid_source(rng)
     services = ExecutionServices(
         clock=clock,
         quotas=limits,
-        dispatcher=_dispatcher(options, clock, limits, None),
-        rng=random.Random(options.seed),
+        dispatcher=_dispatcher(options, clock, limits, None, new_id),
+        rng=rng,
         object_store=options.object_store,
     )
     if options.state_machines:
-        services.dispatcher = _dispatcher(options, clock, limits, _children(options, services))
+        services.dispatcher = _dispatcher(options, clock, limits, _children(options, services), new_id)
     return services
 
 
-def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any) -> TaskDispatcher:
+def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any, new_id: IdSource) -> TaskDispatcher:
     aws_runner = None
     if options.aws is not None:
         from .tasks.aws import AwsTaskRunner  # imports boto3 only on the first call
@@ -273,6 +275,7 @@ def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any
         aws=aws_runner,
         children=children,
         callbacks=options.callbacks,
+        new_id=new_id,
     )
 
 
@@ -286,8 +289,8 @@ def _children(options: RunOptions, services: ExecutionServices) -> LocalChildren
         child_options = replace(options, name=child_name, listeners=None)
         if not isinstance(machine, StateMachine):
             return machine.run(child_input, options=child_options)  # type: ignore[no-any-return]
-        child_services = replace(services, dispatcher=_dispatcher(child_options, services.clock, services.quotas,
-                                                                  services.dispatcher.children))
+        child_services = replace(services, dispatcher=_dispatcher(
+            child_options, services.clock, services.quotas, services.dispatcher.children, services.dispatcher.new_id))
         execution = machine._execute(child_input, child_options, child_services)
         services.child_executions.append({
             "executionArn": execution.arn,
@@ -302,4 +305,4 @@ def _children(options: RunOptions, services: ExecutionServices) -> LocalChildren
     def arn_of(machine: LocalMachine, child_name: str) -> str:
         return f"arn:aws:states:{options.region}:{options.account}:execution:{machine.name}:{child_name}"
 
-    return LocalChildren(machines, run_child, arn_of)
+    return LocalChildren(machines, run_child, arn_of, services.new_uuid)

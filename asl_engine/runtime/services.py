@@ -16,7 +16,6 @@ context object are built from it.
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
@@ -57,8 +56,9 @@ class ExecutionServices:
         return History(self.clock.now, list(listeners), self.quotas.history_events)
 
     def new_uuid(self) -> str:
-        """A version-4 UUID from the run's seeded randomness (task tokens, Map Run ids, child names)."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))  # one C call: atomic under the GIL
+        """A version-4 UUID from the run's seeded randomness (execution names, task
+        tokens, Map Run ids, child names): the dispatcher's ids come from the same source."""
+        return self.dispatcher.new_id()
 
 
 @dataclass(frozen=True, slots=True)

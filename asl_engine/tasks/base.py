@@ -69,6 +69,7 @@ class TaskRequest:
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    request_id: str | None = None  # the Lambda-style request id handlers and their errors see
     # The task's limits on the execution's clock, when it has any (``tasks.timeouts.TaskWatch``).
     _watch: Any = field(default=None, repr=False)
 

@@ -123,10 +123,12 @@ class LocalChildren(Generic[Machine]):
         machines: Mapping[str, Machine],
         run_child: Callable[[Machine, Any, str], ChildOutcome],
         arn_of: Callable[[Machine, str], str],
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._machines = dict(machines)
         self._run_child = run_child
         self._arn_of = arn_of
+        self._new_id = new_id  # names children not given a Name
 
     def _find(self, arn: str) -> Machine | None:
         if arn in self._machines:
@@ -141,7 +143,7 @@ class LocalChildren(Generic[Machine]):
         machine = self._find(parameters["StateMachineArn"])
         if machine is None:
             return None
-        name = parameters.get("Name") or str(uuid.uuid4())
+        name = parameters.get("Name") or self._new_id()
         raw_input = parameters.get("Input")
         if isinstance(raw_input, str):
             try:

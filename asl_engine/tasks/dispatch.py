@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
@@ -24,6 +25,7 @@ from ..dataflow.json_values import copy_json
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import TASK_EVENTS, History
 from ..execution.clock import branch
+from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
 from .base import ResourceInfo, TaskRequest, parse_resource
@@ -79,6 +81,7 @@ class TaskDispatcher:
         aws: "AwsRunner | None" = None,
         children: "ChildLauncher | None" = None,
         callbacks: CallbackSpool | None = None,
+        new_id: IdSource | None = None,
     ) -> None:
         self._handlers = handlers
         self._mocks = mocks
@@ -88,6 +91,8 @@ class TaskDispatcher:
         self._aws = aws
         self._children = children
         self._callbacks = callbacks
+        # Where ids come from (the run's seeded randomness): Lambda request ids here.
+        self.new_id: IdSource = new_id or uuid_source(random.Random())
         self._resources: dict[str, ResourceInfo] = {}
 
     @property
@@ -147,6 +152,7 @@ class TaskDispatcher:
             timeout_seconds=timeout,
             heartbeat_seconds=heartbeat,
             cancel=frame.cancel,
+            request_id=self.new_id(),
             _watch=TaskWatch(self._clock, timeout, heartbeat) if timeout is not None or heartbeat is not None else None,
         )
         try:

@@ -52,7 +52,7 @@ class LocalHandler:
         self._wants_context = _accepts_two_args(fn)
 
     def __call__(self, event: Any, request: TaskRequest) -> Any:
-        request_id = str(uuid.uuid4())
+        request_id = request.request_id or str(uuid.uuid4())
         try:
             if self._wants_context:
                 return self.fn(event, _lambda_context(request, request_id))

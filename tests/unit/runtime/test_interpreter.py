@@ -575,3 +575,18 @@ def test_fail_error_path_must_give_a_string():
     ex = run(chain(("F", {"Type": "Fail", "ErrorPath": "$.e"})), {"e": {"not": "a string"}})
     assert ex.error == "States.Runtime"
     assert ex.cause.endswith("The ErrorPath '$.e' must refer to a string, but the value was: {\"not\":\"a string\"}")
+
+
+def test_a_seed_makes_every_id_repeatable():
+    """Execution names, task tokens and Lambda request ids all come from the seeded source."""
+    definition = chain(("T", {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                              "Parameters": {"FunctionName": "worker", "Payload": {"token.$": "$$.Task.Token"}}}))
+
+    def answer(event, context):
+        threading.Thread(target=asl_engine.send_task_failure, args=(event["token"], "Nope", context.aws_request_id)).start()
+        return {}
+
+    runs = [run(definition, {}, handlers={"T": answer}, seed=7) for _ in range(2)]
+    assert runs[0].name == runs[1].name
+    assert runs[0].cause == runs[1].cause  # the request id the handler saw
+    assert run(definition, {}, handlers={"T": answer}, seed=8).name != runs[0].name
