@@ -107,9 +107,15 @@ class History:
     __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit")
 
     def __init__(
-        self, now: Callable[[], datetime], listeners: list[Listener] | None = None, limit: int | None = None
+        self,
+        now: Callable[[], datetime],
+        listeners: list[Listener] | None = None,
+        limit: int | None = None,
+        events: list[dict[str, Any]] | None = None,
     ) -> None:
-        self._events: list[dict[str, Any]] = []
+        # ``events``: the events recorded so far, when an execution carries on
+        # from a snapshot (new events continue their ids).
+        self._events: list[dict[str, Any]] = list(events or [])
         self._lock = threading.Lock()
         self._now = now
         self._listeners = listeners or []

@@ -12,6 +12,7 @@ import asl_engine
 from asl_engine.errors import Aborted
 from asl_engine.execution.frame import Frame
 from asl_engine.execution.quotas import AWS_QUOTAS
+from asl_engine.history.events import History
 from asl_engine.runtime.interpreter import Interpreter
 from asl_engine.runtime.services import ExecutionInfo, ExecutionServices
 from asl_engine.tasks.dispatch import TaskDispatcher
@@ -44,14 +45,15 @@ DEFINITION = {
 }
 
 
-def _interpreter(handlers: dict[str, Any], clock: asl_engine.VirtualClock) -> Interpreter:
+def _interpreter(handlers: dict[str, Any], clock: asl_engine.VirtualClock, events: list[dict[str, Any]] | None = None) -> Interpreter:
     dispatcher = TaskDispatcher(
         handlers={k: LocalHandler(v, k) for k, v in handlers.items()}, mocks=MockSet(None), clock=clock, region="us-east-1"
     )
     services = ExecutionServices(clock=clock, quotas=AWS_QUOTAS, dispatcher=dispatcher)
     info = ExecutionInfo("arn:aws:states:us-east-1:1:execution:m:e", "e", "arn:aws:states:us-east-1:1:stateMachine:m", "m",
                          "arn:aws:iam::1:role/r", START, {"items": [1, 2, 3]})
-    return Interpreter(services, info, services.new_history(info.arn))
+    history = services.new_history(info.arn) if events is None else History(clock.now, events=events)
+    return Interpreter(services, info, history)
 
 
 def test_a_frame_snapshot_resumes_to_the_same_output() -> None:
@@ -86,6 +88,7 @@ def test_a_frame_snapshot_resumes_to_the_same_output() -> None:
     except Aborted:
         pass
     snapshot = json.loads(json.dumps(frame.snapshot()))
+    recorded = crashing.history.events()  # written as they happened: a store would have them
     assert snapshot["state"] == "Add"
     assert snapshot["variables"] == {"total": 0}
     assert snapshot["retry"] == {"counts": [1], "total": 1}
@@ -93,10 +96,13 @@ def test_a_frame_snapshot_resumes_to_the_same_output() -> None:
 
     # A fresh interpreter (a new process) restores it and carries on.
     clock = asl_engine.VirtualClock(START)
-    resumed = _interpreter(handlers, clock)
+    resumed = _interpreter(handlers, clock, recorded)
     restored = Frame.restore(snapshot, threading.Event())
     output = resumed.run_program(program, None, restored, resume=True)
     assert output == expected.output
+    events = resumed.history.events()
+    assert [e["id"] for e in events] == list(range(1, len(events) + 1))  # ids carry on
+    assert events[len(recorded)]["previousEventId"] == snapshot["lastEventId"]
     assert attempts == [0, 1]  # the failed attempt is not run again; the retry is, as retry 1
 
 
