@@ -177,10 +177,14 @@ _VARIABLE_NAME_MAX = 80
 
 
 def check_assign(value: Any, where: str, jsonata: bool) -> Iterator[Issue]:
-    """``Assign``: an object whose keys name variables (Unicode identifiers, not ``states``)."""
+    """``Assign``: an object whose keys name variables (Unicode identifiers, not ``states``).
+
+    In a JSONata state too: the values may be expressions, the field itself
+    may not ("To set a variable, provide a JSON object with variable names
+    and values", AWS's workflow-variables page).
+    """
     if not isinstance(value, dict):
-        if not (jsonata and is_jsonata(value)):
-            yield Issue(where, f"Expected value of type [OBJECT] for 'Assign', not {describe_type(value)}", "structure.type")
+        yield Issue(where, f"Expected value of type [OBJECT] for 'Assign', not {describe_type(value)}", "structure.type")
         return
     for key in value:
         name = key[:-2] if (not jsonata and key.endswith(".$")) else key
