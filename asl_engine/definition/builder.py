@@ -52,6 +52,7 @@ from ..model.states import (
     ParallelState,
     PassState,
     Program,
+    ReaderConfig,
     Retrier,
     State,
     SucceedState,
@@ -157,10 +158,15 @@ def _literal(value: Any, name: str) -> Any:
     return value
 
 
+def _integer(value: Any) -> Any:
+    """An integral float (which the validator accepts where an integer is expected) as an int."""
+    return int(value) if is_integral(value) else value
+
+
 def _number(value: Any, name: str) -> Any:
     if isinstance(value, str):  # the validator lets only a placeholder through
         return _unsubstituted(name, value)
-    return int(value) if is_integral(value) else value
+    return _integer(value)
 
 
 def _timestamp(value: Any, name: str) -> Any:
@@ -230,7 +236,11 @@ def _jsonata_template(value: Any, name: str) -> Any:
 
 
 def _jsonata_value(value: Any, name: str) -> Any:
-    return compile_jsonata(value) if is_jsonata(value) else value
+    """A ``{% %}`` expression, else the literal (the interpreter checks its type
+    at run time; an integral float is an int, as in JSONPath)."""
+    if is_jsonata(value):
+        return compile_jsonata(value)
+    return _integer(value)
 
 
 _COMPILERS: dict[Compile, Callable[[Any, str], Any]] = {
@@ -356,11 +366,8 @@ _PLAIN: dict[str, Callable[..., State]] = {"Wait": WaitState, "Succeed": Succeed
 
 
 def _item_reader(node: Mapping[str, Any], language: str) -> ItemReaderSpec:
-    values = _compile_fields(ITEM_READER, "ItemReader", node, language)
-    config = dict(node.get("ReaderConfig") or {})
-    max_items = _compile_fields(READER_CONFIG, "ReaderConfig", config, language).get("max_items")
-    plain = {k: v for k, v in config.items() if k not in ("MaxItems", "MaxItemsPath")}
-    return ItemReaderSpec(values["resource"], values.get("arguments"), plain, max_items)
+    config = _compile_fields(READER_CONFIG, "ReaderConfig", node.get("ReaderConfig") or {}, language)
+    return ItemReaderSpec(config=ReaderConfig(**config), **_compile_fields(ITEM_READER, "ItemReader", node, language))
 
 
 def _assign(node: Mapping[str, Any], language: str) -> Any:
@@ -375,10 +382,6 @@ def _choice_rule(rule: Mapping[str, Any], language: str) -> ChoiceRule:
         output = _jsonata_template(rule["Output"], "Output") if "Output" in rule else None
         return ChoiceRule(None, rule["Next"], _assign(rule, language), _jsonata_value(rule["Condition"], "Condition"), output)
     return ChoiceRule(compile_rule(rule), rule["Next"], _assign(rule, language))
-
-
-def _integer(value: Any) -> Any:
-    return int(value) if is_integral(value) else value
 
 
 def _retrier(node: Mapping[str, Any]) -> Retrier:

@@ -20,12 +20,14 @@ they are absent; the repository's definitions and their mutations always run.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import time
-from collections import Counter
+from collections import Counter, abc
 from pathlib import Path
-from typing import Any, Iterator
+from types import UnionType
+from typing import Any, Iterator, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
@@ -37,6 +39,7 @@ from asl_engine.definition.fields import (
 from asl_engine.definition.loader import read_definition
 from asl_engine.definition.rules.model import resolve_language
 from asl_engine.definition.templates import is_template
+from asl_engine.model import states as states_module
 from tests.conformance.corpus import cases_dir
 from tests.conformance.corpus import corpus_missing_reason as localstack_missing
 from tests.conformance.test_robustness import _mutate
@@ -485,3 +488,71 @@ def test_every_removed_builder_check_is_the_validators(check: str, definition: A
     else:
         assert verdict in found, found
     assert disagreement(definition) is None
+
+
+# --------------------------------------------------------------------------- the built model has the model's types
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether ``value`` has type ``hint`` (unions, tuples, protocols by their members)."""
+    origin = get_origin(hint)
+    if hint is Any:
+        return True
+    if origin in (Union, UnionType):
+        return any(_conforms(value, arg) for arg in get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is tuple:
+        item = get_args(hint)[0]
+        return isinstance(value, tuple) and all(_conforms(v, item) for v in value)
+    if origin is not None:  # Mapping[...], Callable[...]
+        return isinstance(value, origin) if isinstance(origin, type) and origin is not abc.Callable else callable(value)
+    if getattr(hint, "_is_protocol", False):
+        # (looked up on the type: a stand-in's members raise when used)
+        return all(hasattr(type(value), m) or m in getattr(value, "__dict__", {}) for m in vars(hint) if not m.startswith("_"))
+    if hint in (int, float):
+        return isinstance(value, (int, float) if hint is float else int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _model_objects(root: Any) -> Iterator[Any]:
+    """Every model record reachable from ``root`` (states, programs, rules, specs...)."""
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            yield item
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "raw")
+        elif isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif isinstance(item, abc.Mapping):
+            stack.extend(item.values())
+
+
+def _type_problems(machine: Any) -> list[str]:
+    problems = []
+    for record in _model_objects(machine.model):
+        hints = get_type_hints(type(record), vars(states_module))
+        for f in dataclasses.fields(record):
+            value = getattr(record, f.name)
+            if f.name != "raw" and not _conforms(value, hints[f.name]):
+                problems.append(f"{type(record).__name__}.{f.name} = {value!r} is not {hints[f.name]}")
+    return problems
+
+
+def test_built_models_have_the_model_types() -> None:
+    named = _repository_definitions()
+    if validation_missing() is None and localstack_missing() is None:
+        named += _validation_definitions() + _recorded_definitions()
+    problems: list[tuple[str, list[str]]] = []
+    built = 0
+    for name, definition in named + list(mutations(named, SEED + 2, 1500)):
+        try:
+            machine = asl_engine.load(definition)
+        except asl_engine.DefinitionError:
+            continue
+        built += 1
+        if found := _type_problems(machine):
+            problems.append((name, found))
+    assert built > 100
+    assert not problems, json.dumps(problems[:5], indent=1)
