@@ -182,7 +182,7 @@ def _texts(value: Any, name: str) -> tuple[str, ...]:
 
 
 def _path(value: Any, name: str) -> Any:
-    """InputPath, OutputPath, ItemsPath: ``None`` stands for ``$`` (the whole input)."""
+    """InputPath, OutputPath: ``None`` stands for ``$`` (the whole input)."""
     if value is None:
         return DISCARD
     path = _compiled(compile_path, value, name)
@@ -216,11 +216,12 @@ class _Constant:
 def _payload_template(value: Any, name: str) -> Any:
     problems: list[tuple[str, str]] = []
     compiled = compile_template(value, lambda where, message: problems.append((where, message)), "")
-    if problems:
-        # Only an unsubstituted placeholder in a ".$" value gets here: the
-        # template fails as a whole when it is evaluated.
-        where = problems[0][0]
-        return _unsubstituted(f"{name}{where}", _member(value, where), ValueError(problems[0][1]))
+    # Only an unsubstituted placeholder in a ".$" value gets here; the
+    # template then fails as a whole when it is evaluated.
+    stand_ins = [_unsubstituted("/".join([name, *segments(where)]), _member(value, where), ValueError(message))
+                 for where, message in problems]
+    if stand_ins:
+        return stand_ins[0]
     return compiled if hasattr(compiled, "evaluate") else _Constant(compiled)
 
 

@@ -51,7 +51,7 @@ class Compile(Enum):
     TIMESTAMP = "a literal RFC 3339 timestamp"
     TEXT = "a literal string (another JSON value as its JSON text)"
     TEXTS = "a literal array of strings"
-    PATH = "a JSONPath path: null discards, '$' is the whole input"
+    PATH = "InputPath/OutputPath: a JSONPath path; null discards, '$' is the whole input"
     REFERENCE_PATH = "a reference path (ResultPath): null discards"
     VALUE_PATH = "a JSONPath path read at run time (a '...Path' field)"
     VALUE_EXPRESSION = "a JSONPath path or an intrinsic function call"
@@ -104,6 +104,19 @@ _CHOICE, _PARALLEL, _MAP = _owners("Choice"), _owners("Parallel"), _owners("Map"
 
 C = Compile
 
+
+def _or_path(
+    name: str, owners: frozenset[str], literal: Compile, attribute: str, path: Compile = C.VALUE_PATH, path_text: str | None = None
+) -> tuple[Field, Field]:
+    """A field given as a literal (or, in a JSONata state, an expression) or, in
+    a JSONPath state, as ``<name>Path``: two rows that fill one attribute
+    (``path_text``: an attribute that keeps the ``<name>Path`` text)."""
+    return (
+        Field(name, owners, literal, C.JSONATA_VALUE, attribute),
+        Field(name + "Path", owners, path, None, attribute, path_text),
+    )
+
+
 STATE: tuple[Field, ...] = (
     # Every state.
     Field("Type", _ALL, C.STRUCTURE, C.STRUCTURE),
@@ -129,38 +142,29 @@ STATE: tuple[Field, ...] = (
     Field("Result", _PASS, C.LITERAL, None, "result"),
     # Task.
     Field("Resource", _TASK, C.LITERAL, C.LITERAL, "resource"),
-    Field("TimeoutSeconds", _TASK, C.NUMBER, C.JSONATA_VALUE, "timeout_seconds"),
-    Field("TimeoutSecondsPath", _TASK, C.VALUE_PATH, None, "timeout_seconds"),
-    Field("HeartbeatSeconds", _TASK, C.NUMBER, C.JSONATA_VALUE, "heartbeat_seconds"),
-    Field("HeartbeatSecondsPath", _TASK, C.VALUE_PATH, None, "heartbeat_seconds"),
+    *_or_path("TimeoutSeconds", _TASK, C.NUMBER, "timeout_seconds"),
+    *_or_path("HeartbeatSeconds", _TASK, C.NUMBER, "heartbeat_seconds"),
     Field("Credentials", _TASK, C.PAYLOAD_TEMPLATE, C.JSONATA_TEMPLATE, "credentials"),
     # Choice.
     Field("Choices", _CHOICE, C.STRUCTURE, C.STRUCTURE),
     Field("Default", _CHOICE, C.LITERAL, C.LITERAL, "default"),
     # Wait.
-    Field("Seconds", _WAIT, C.NUMBER, C.JSONATA_VALUE, "seconds"),
-    Field("SecondsPath", _WAIT, C.VALUE_PATH, None, "seconds", text_attribute="seconds_path"),
-    Field("Timestamp", _WAIT, C.TIMESTAMP, C.JSONATA_VALUE, "timestamp"),
-    Field("TimestampPath", _WAIT, C.VALUE_PATH, None, "timestamp", text_attribute="timestamp_path"),
+    *_or_path("Seconds", _WAIT, C.NUMBER, "seconds", path_text="seconds_path"),
+    *_or_path("Timestamp", _WAIT, C.TIMESTAMP, "timestamp", path_text="timestamp_path"),
     # Fail.
-    Field("Error", _FAIL, C.LITERAL, C.JSONATA_VALUE, "error"),
-    Field("ErrorPath", _FAIL, C.VALUE_EXPRESSION, None, "error"),
-    Field("Cause", _FAIL, C.LITERAL, C.JSONATA_VALUE, "cause"),
-    Field("CausePath", _FAIL, C.VALUE_EXPRESSION, None, "cause"),
+    *_or_path("Error", _FAIL, C.LITERAL, "error", path=C.VALUE_EXPRESSION),
+    *_or_path("Cause", _FAIL, C.LITERAL, "cause", path=C.VALUE_EXPRESSION),
     # Parallel.
     Field("Branches", _PARALLEL, C.STRUCTURE, C.STRUCTURE),
     # Map.
     Field("ItemProcessor", _MAP, C.STRUCTURE, C.STRUCTURE),
     Field("Iterator", _MAP, C.STRUCTURE, C.STRUCTURE),
-    Field("ItemsPath", _MAP, C.PATH, None, "items_path"),
+    Field("ItemsPath", _MAP, C.VALUE_PATH, None, "items_path"),
     Field("Items", _MAP, None, C.JSONATA_TEMPLATE, "items_path"),
     Field("ItemSelector", _MAP, C.PAYLOAD_TEMPLATE, C.JSONATA_TEMPLATE, "parameters"),
-    Field("MaxConcurrency", _MAP, C.NUMBER, C.JSONATA_VALUE, "max_concurrency"),
-    Field("MaxConcurrencyPath", _MAP, C.VALUE_PATH, None, "max_concurrency"),
-    Field("ToleratedFailureCount", _MAP, C.NUMBER, C.JSONATA_VALUE, "tolerated_failure_count"),
-    Field("ToleratedFailureCountPath", _MAP, C.VALUE_PATH, None, "tolerated_failure_count"),
-    Field("ToleratedFailurePercentage", _MAP, C.NUMBER, C.JSONATA_VALUE, "tolerated_failure_percentage"),
-    Field("ToleratedFailurePercentagePath", _MAP, C.VALUE_PATH, None, "tolerated_failure_percentage"),
+    *_or_path("MaxConcurrency", _MAP, C.NUMBER, "max_concurrency"),
+    *_or_path("ToleratedFailureCount", _MAP, C.NUMBER, "tolerated_failure_count"),
+    *_or_path("ToleratedFailurePercentage", _MAP, C.NUMBER, "tolerated_failure_percentage"),
     Field("ItemReader", _MAP, C.STRUCTURE, C.STRUCTURE),
     Field("ItemBatcher", _MAP, C.STRUCTURE, C.STRUCTURE),
     Field("ResultWriter", _MAP, C.STRUCTURE, C.STRUCTURE),
@@ -183,18 +187,15 @@ READER_CONFIG: tuple[Field, ...] = (
     Field("CSVHeaderLocation", _CONFIG, C.TEXT, C.TEXT, "csv_header_location"),
     Field("CSVHeaders", _CONFIG, C.TEXTS, C.TEXTS, "csv_headers"),
     Field("CSVDelimiter", _CONFIG, C.TEXT, C.TEXT, "csv_delimiter"),
-    Field("MaxItems", _CONFIG, C.NUMBER, C.JSONATA_VALUE, "max_items"),
-    Field("MaxItemsPath", _CONFIG, C.VALUE_PATH, None, "max_items"),
+    *_or_path("MaxItems", _CONFIG, C.NUMBER, "max_items"),
 )
 """``ItemReader.ReaderConfig`` (model: ``ReaderConfig``). Other members AWS
 knows (``Transformation``, ``ManifestType``, ``ItemsPointer``) are accepted
 and not used by the engine."""
 
 ITEM_BATCHER: tuple[Field, ...] = (
-    Field("MaxItemsPerBatch", _BATCHER, C.NUMBER, C.JSONATA_VALUE, "max_items"),
-    Field("MaxItemsPerBatchPath", _BATCHER, C.VALUE_PATH, None, "max_items"),
-    Field("MaxInputBytesPerBatch", _BATCHER, C.NUMBER, C.JSONATA_VALUE, "max_bytes"),
-    Field("MaxInputBytesPerBatchPath", _BATCHER, C.VALUE_PATH, None, "max_bytes"),
+    *_or_path("MaxItemsPerBatch", _BATCHER, C.NUMBER, "max_items"),
+    *_or_path("MaxInputBytesPerBatch", _BATCHER, C.NUMBER, "max_bytes"),
     Field("BatchInput", _BATCHER, C.PAYLOAD_TEMPLATE, C.JSONATA_TEMPLATE, "batch_input"),
 )
 """A distributed Map's ``ItemBatcher`` (model: ``ItemBatcherSpec``)."""
