@@ -5,36 +5,90 @@ validation. Every path, payload template and Choice rule is already
 compiled; the interpreter never looks at the raw JSON again.
 
 One class per concept (rule 3 of the architecture guide): a field that ASL
-spells as a literal or as a ``...Path`` is one attribute holding either an
-``int``/``float`` or a ``Getter`` (a compiled path).
+spells as a literal, as a ``...Path`` or as a JSONata expression is one
+attribute (``Count``: an ``int``, a ``Getter`` or an ``Expression``).
+
+The compiled values are typed by the small protocols below, which the
+``asl_engine.dataflow`` compilers satisfy (this module imports nothing of
+the engine). A value that validates but cannot run as written (an
+unsubstituted ``${Name}`` placeholder) is a stand-in that answers the same
+protocol and raises ``States.Runtime`` when used.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Final, Mapping, Protocol, TypeAlias
+
+JSON: TypeAlias = Any
+"""A JSON value as the loader produced it (dict, list, str, int, float, bool, None)."""
 
 
 class Getter(Protocol):
-    """A compiled JSONPath (``asl_engine.dataflow.jsonpath.Path``)."""
+    """A compiled JSONPath (``asl_engine.dataflow.jsonpath.Path``): ``get`` reads it."""
 
-    text: str
+    @property
+    def text(self) -> str: ...
 
     def get(self, data: Any, env: Any) -> Any: ...
 
 
+class ReferencePath(Protocol):
+    """A compiled Reference Path (``ResultPath``): where ``set_path`` writes a result."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def segments(self) -> tuple[tuple[int, Any], ...]: ...
+
+
 class Evaluable(Protocol):
-    """A compiled payload template or intrinsic call."""
+    """A compiled JSONPath payload template, ``.$`` value or intrinsic call:
+    ``evaluate(data, env)`` builds its value."""
 
     def evaluate(self, data: Any, env: Any) -> Any: ...
 
 
-class _Discard:
+class Expression(Protocol):
+    """A compiled JSONata expression (``asl_engine.dataflow.jsonata.Expression``)."""
+
+    @property
+    def text(self) -> str: ...
+
+    def evaluate(self, bindings: Mapping[str, Any], *, field: str, budget_seconds: float = ...) -> Any: ...
+
+
+class JsonataTemplate(Protocol):
+    """A JSON value whose ``{% %}`` strings are compiled JSONata expressions
+    (``asl_engine.dataflow.jsonata.Template``)."""
+
+    @property
+    def value(self) -> JSON: ...
+
+    @property
+    def expressions(self) -> tuple[Expression, ...]: ...
+
+    def evaluate(self, bindings: Mapping[str, Any], *, field: str, budget_seconds: float = ...) -> Any: ...
+
+
+class Template(Protocol):
+    """A template of either query language: a JSONPath payload template
+    (``evaluate(data, env)``) or a JSONata one (``evaluate(bindings, field=...)``).
+
+    The interpreter knows which from the state's query language, so the
+    signature is left open here.
+    """
+
+    def evaluate(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class Discard:
     """Sentinel for ``"InputPath": null`` and friends (``{}`` / discard result)."""
 
-    _instance: "_Discard | None" = None
+    _instance: "Discard | None" = None
 
-    def __new__(cls) -> "_Discard":
+    def __new__(cls) -> "Discard":
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -43,9 +97,17 @@ class _Discard:
         return "DISCARD"
 
 
-DISCARD: Any = _Discard()
+DISCARD: Final = Discard()
 
 Predicate = Callable[[Any, Any], bool]
+
+Path: TypeAlias = Getter | Discard | None
+"""InputPath/OutputPath: ``None`` is ``$`` (the whole input), ``DISCARD`` is ``null``."""
+
+Count: TypeAlias = int | Getter | Expression | str | None
+"""A number given as a literal (an ``int``), a ``...Path`` (a ``Getter``) or a
+JSONata expression; ``str`` only in a JSONata state, for an unsubstituted
+``${Name}`` placeholder the interpreter refuses at run time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +128,18 @@ class Catcher:
 
     error_equals: tuple[str, ...]
     next: str
-    result_path: Any = None  # Path, DISCARD, or None for "$"
-    assign: Evaluable | None = None
-    output: Any = None  # JSONata: Output template (default: the error output)
+    result_path: ReferencePath | Discard | None = None  # None: "$"
+    assign: Template | None = None
+    output: JsonataTemplate | None = None  # JSONata: Output template (default: the error output)
 
 
 @dataclass(frozen=True, slots=True)
 class ChoiceRule:
     predicate: Predicate | None  # JSONPath rule
     next: str
-    assign: Evaluable | None = None
-    condition: Any = None  # JSONata: bool literal or expression
-    output: Any = None  # JSONata: Output of this rule
+    assign: Template | None = None
+    condition: bool | Expression | None = None  # JSONata
+    output: JsonataTemplate | None = None  # JSONata: Output of this rule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,34 +150,34 @@ class State:
     type: str
     next: str | None = None
     end: bool = False
-    input_path: Any = None  # None: "$"; DISCARD: null; else Getter
-    output_path: Any = None
-    # Parameters (Pass/Task/Parallel), ItemSelector (Map)
-    parameters: Evaluable | None = None
+    input_path: Path = None
+    output_path: Path = None
+    # Parameters (Pass/Task/Parallel), ItemSelector (Map); JSONata: Arguments, ItemSelector
+    parameters: Template | None = None
     result_selector: Evaluable | None = None
-    result_path: Any = None  # None: "$" (replace); DISCARD: null; else reference Path
+    result_path: ReferencePath | Discard | None = None  # None: "$" (replace); DISCARD: null
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
-    assign: Evaluable | None = None  # evaluated when the state succeeds
+    assign: Template | None = None  # evaluated when the state succeeds
     # QueryLanguage JSONata: ``parameters`` holds Arguments (Task, Parallel)
     # or ItemSelector (Map) as JSONata templates, ``output`` the Output
     # template; the JSONPath fields stay None.
     jsonata: bool = False
-    output: Any = None
+    output: JsonataTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
-    result: Any = None
+    result: JSON = None
     has_result: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskState(State):
     resource: str = ""
-    timeout_seconds: Any = None  # int | Getter | None
-    heartbeat_seconds: Any = None
-    credentials: Any = None
+    timeout_seconds: Count = None
+    heartbeat_seconds: Count = None
+    credentials: Template | None = None
     # ".waitForTaskToken": the context object gets $$.Task.Token.
     callback: bool = False
 
@@ -128,8 +190,11 @@ class ChoiceState(State):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WaitState(State):
-    seconds: Any = None  # int | Getter
-    timestamp: Any = None  # str (validated) | Getter
+    # Really ``Count`` and ``str | Getter | Expression | None`` (str: an RFC 3339
+    # timestamp, validated); ``Any`` until the interpreter's JSONPath branch
+    # narrows them before calling ``.get`` (runtime/interpreter.py, _wait_delay).
+    seconds: Any = None
+    timestamp: Any = None
     seconds_path: str | None = None
     timestamp_path: str | None = None
 
@@ -141,8 +206,8 @@ class SucceedState(State):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FailState(State):
-    error: Any = None  # str | Getter | Evaluable | None
-    cause: Any = None
+    error: str | Evaluable | Expression | None = None  # literal, ErrorPath, JSONata
+    cause: str | Evaluable | Expression | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,33 +219,53 @@ class ParallelState(State):
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    """``ItemReader.ReaderConfig``, compiled: how to read the object (defaults:
+    a JSON array; a CSV file's headers in its first row, comma-separated).
+    A value the engine does not know (an ``InputType`` of PARQUET...) is kept
+    as its text; the Map Run fails with ``States.ItemReaderFailed`` on it."""
+
+    input_type: str = "JSON"
+    csv_header_location: str = "FIRST_ROW"
+    csv_headers: tuple[str, ...] = ()
+    csv_delimiter: str = "COMMA"
+    max_items: Count = None  # MaxItems (0: no limit) or MaxItemsPath
+
+
+@dataclass(frozen=True, slots=True)
 class ItemReaderSpec:
     """A distributed Map's ``ItemReader``: ``arguments`` is the compiled
-    Parameters (JSONPath) or Arguments (JSONata) template; ``max_items`` an
-    int, a path or a JSONata expression."""
+    Parameters (JSONPath) or Arguments (JSONata) template."""
 
     resource: str
-    arguments: Any
-    config: Mapping[str, Any]
-    max_items: Any = None
+    arguments: Template | None = None
+    config: ReaderConfig = field(default_factory=ReaderConfig)
+
+    @property
+    def max_items(self) -> Count:
+        """``ReaderConfig.MaxItems``: an int, a path or a JSONata expression."""
+        return self.config.max_items
 
 
 @dataclass(frozen=True, slots=True)
 class ItemBatcherSpec:
     """A distributed Map's ``ItemBatcher`` (each limit an int, a path or an expression)."""
 
-    max_items: Any = None
-    max_bytes: Any = None
-    batch_input: Any = None
+    max_items: Count = None
+    max_bytes: Count = None
+    batch_input: Template | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(State):
     processor: "Program | None" = None
-    items_path: Any = None  # JSONPath: Getter | None ("$"); JSONata: the Items template
-    max_concurrency: Any = 0  # int | Getter
-    tolerated_failure_count: Any = None  # int | Getter | None
-    tolerated_failure_percentage: Any = None  # float | Getter | None
+    # Really ``Getter | JsonataTemplate | None``: JSONPath ItemsPath (None: "$"),
+    # JSONata Items; ``Any`` until the interpreter narrows it before reading the
+    # template's ``expressions`` (runtime/jsonata_flow.py, _jsonata_items).
+    items_path: Any = None
+    max_concurrency: Count = 0
+    tolerated_failure_count: Count = None
+    tolerated_failure_percentage: Count | float = None
     distributed: bool = False
     label: str | None = None
     item_reader: ItemReaderSpec | None = None

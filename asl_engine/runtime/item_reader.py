@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Mapping
+from typing import Any
 
 from ..dataflow.jsonpath import to_json
 from ..errors import EngineError, StatesError
+from ..model.states import ReaderConfig
 from ..tasks.objects import NoSuchObject, ObjectStore
 
 __all__ = ["batch_items", "read_items"]
@@ -27,9 +28,10 @@ _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB":
 
 
 def read_items(
-    resource: str, arguments: Any, config: Mapping[str, Any], max_items: int | None, store: ObjectStore | None
+    resource: str, arguments: Any, config: ReaderConfig, max_items: int | None, store: ObjectStore | None
 ) -> list[Any]:
-    """The items an ``ItemReader`` yields (at most ``max_items`` when positive)."""
+    """The items an ``ItemReader`` yields (at most ``max_items`` when positive),
+    read as ``config`` (the compiled ``ReaderConfig``) says."""
     if store is None:
         raise EngineError(
             "a distributed Map reads items from S3 but no object store is configured: "
@@ -57,8 +59,8 @@ def read_items(
     return items
 
 
-def _parse(body: str, config: Mapping[str, Any]) -> list[Any]:
-    input_type = config.get("InputType", "JSON")
+def _parse(body: str, config: ReaderConfig) -> list[Any]:
+    input_type = config.input_type
     if input_type == "JSON":
         try:
             parsed = json.loads(body)
@@ -77,13 +79,13 @@ def _parse(body: str, config: Mapping[str, Any]) -> list[Any]:
     raise StatesError(READER_FAILED, f"Unsupported InputType: {input_type}")
 
 
-def _csv(body: str, config: Mapping[str, Any]) -> list[dict[str, str]]:
+def _csv(body: str, config: ReaderConfig) -> list[dict[str, str]]:
     """CSV rows as objects keyed by the headers; missing fields are ``""``,
     fields beyond the headers are dropped (AWS-recorded)."""
-    delimiter = _DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")), ",")
+    delimiter = _DELIMITERS.get(config.csv_delimiter, ",")
     rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
-    if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
-        headers = [str(h) for h in config.get("CSVHeaders") or []]
+    if config.csv_header_location == "GIVEN":
+        headers = list(config.csv_headers)
     else:
         headers = rows.pop(0) if rows else []
     if len(set(headers)) != len(headers):

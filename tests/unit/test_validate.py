@@ -207,6 +207,20 @@ def test_assign():
     assert [d.rule for d in validate_document(bad_name)] == ["structure.variable-name", "structure.variable-name"]
 
 
+def test_jsonata_assign_is_an_object_too():
+    # The values may be expressions; the field itself may not (the engine
+    # needs variable names before it evaluates anything).
+    expression = "{% {'x': 1} %}"
+    state = machine(("P", {"Type": "Pass", "Assign": expression, "End": True}), QueryLanguage="JSONata")
+    assert errors(state) == [("SCHEMA_VALIDATION_FAILED", "/States/P/Assign")]
+    catcher = machine(("T", {"Type": "Task", "Resource": LAMBDA, "End": True,
+                             "Catch": [{"ErrorEquals": ["States.ALL"], "Assign": expression, "Next": "T"}]}), QueryLanguage="JSONata")
+    assert errors(catcher) == [("SCHEMA_VALIDATION_FAILED", "/States/T/Catch/0/Assign")]
+    rule = machine(("C", {"Type": "Choice", "Choices": [{"Condition": True, "Assign": expression, "Next": "S"}]}), ("S", {"Type": "Succeed"}),
+                   QueryLanguage="JSONata")
+    assert errors(rule) == [("SCHEMA_VALIDATION_FAILED", "/States/C/Choices/0/Assign")]
+
+
 def test_pass_result_with_parameters_is_a_warning():
     # AWS accepts it (TestState ran such a state) and uses Result.
     definition = machine(("P", {"Type": "Pass", "Result": 1, "Parameters": {"a": 1}, "End": True}))

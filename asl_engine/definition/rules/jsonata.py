@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ..fields import STATE, Compile
 from .common import is_jsonata, ptr
 from .model import Document, Issue, StateNode
 
@@ -36,10 +37,14 @@ __all__ = ["check_jsonata", "expression_issues"]
 INVALID = "INVALID_JSONATA_EXPRESSION"
 UNSUPPORTED = "UNSUPPORTED_JSONATA_EXPRESSION"
 
-_NOT_EVALUATED = frozenset({
-    "Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Resource", "Retry", "Branches",
-    "ItemProcessor", "Iterator", "Label", "Catch", "Choices",
-})
+_MAP_OBJECTS = ("ItemReader", "ItemBatcher", "ResultWriter")
+"""Structural fields whose members are evaluated (checked below)."""
+
+_NOT_EVALUATED = frozenset(
+    f.name for f in STATE
+    if f.jsonata is Compile.LITERAL or (f.jsonata is Compile.STRUCTURE and f.name not in _MAP_OBJECTS)
+)
+"""Names and plain fields (``Next``, ``Resource``, ``Label``, ``Retry``...): from the field table."""
 
 _CACHE: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
 _CACHE_LIMIT = 10_000

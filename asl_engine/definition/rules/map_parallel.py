@@ -17,8 +17,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Iterator
 
+from ..fields import ITEM_BATCHER, ITEM_READER, allowed_fields
 from .common import describe_type, int_field, is_jsonata, is_number, ptr
-from .model import Document, Issue, Scope, StateNode
+from .model import JSONATA, JSONPATH, Document, Issue, Scope, StateNode
 from .paths import check_template, path_field
 from .structure import exclusive, object_or_jsonata
 
@@ -27,10 +28,10 @@ __all__ = ["check_labels", "check_map", "check_parallel", "check_sub_machine"]
 _BRANCH_FIELDS = frozenset({"StartAt", "States", "Comment"})
 _PROCESSOR_FIELDS = frozenset({"StartAt", "States", "Comment", "ProcessorConfig"})
 _PROCESSOR_CONFIG = frozenset({"Mode", "ExecutionType"})
-_READER_JSONPATH = frozenset({"Resource", "ReaderConfig", "Parameters"})
-_READER_JSONATA = frozenset({"Resource", "ReaderConfig", "Arguments"})
-_BATCHER_JSONPATH = frozenset({"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"})
-_BATCHER_JSONATA = frozenset({"MaxItemsPerBatch", "MaxInputBytesPerBatch", "BatchInput"})
+_READER_JSONPATH = allowed_fields(ITEM_READER, "ItemReader", JSONPATH)
+_READER_JSONATA = allowed_fields(ITEM_READER, "ItemReader", JSONATA)
+_BATCHER_JSONPATH = allowed_fields(ITEM_BATCHER, "ItemBatcher", JSONPATH)
+_BATCHER_JSONATA = allowed_fields(ITEM_BATCHER, "ItemBatcher", JSONATA)
 _WRITER_JSONPATH = frozenset({"Resource", "Parameters", "WriterConfig"})
 _WRITER_JSONATA = frozenset({"Resource", "Arguments", "WriterConfig"})
 _WRITER_CONFIG = frozenset({"OutputType", "Transformation"})

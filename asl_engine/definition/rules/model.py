@@ -20,28 +20,26 @@ from typing import Any, Callable, Iterator
 
 from ...diagnostics import ERROR
 from ...documents.pointers import join, segments
+from ..fields import JSONATA, JSONPATH, STATE_TYPES
 from ..loader import PLACEHOLDER_RE
 
 __all__ = [
     "DocumentRule",
     "Document",
     "Issue",
+    "JSONATA",
+    "JSONPATH",
     "Options",
     "SCHEMA",
     "Scope",
     "ScopeRule",
     "StateNode",
+    "STATE_TYPES",
     "StateRule",
     "build_document",
 ]
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
-
-STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
-"""In the order AWS lists them in its error message."""
-
-JSONPATH = "JSONPath"
-JSONATA = "JSONata"
 
 
 @dataclass(frozen=True, slots=True)

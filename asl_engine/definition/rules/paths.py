@@ -25,22 +25,21 @@ AWS accepts at creation and fails at run time, are warnings too.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterator
 
 from ...dataflow.intrinsics import IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from ...dataflow.jsonpath import PathError, compile_path, compile_reference_path
 from ...diagnostics import WARNING
+from ..fields import STATE, Compile, fields_of
 from .common import describe_type, looks_like_jsonata, ptr
 from .model import Document, Issue, StateNode
 
 __all__ = ["check_paths", "check_template", "expression_problem", "path_field", "reason", "result_path"]
 
-_IO_PATHS = ("InputPath", "OutputPath")
-_PATH_FIELDS = (
-    "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
-    "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
-)
-_TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials")
+_VALUE_PATHS = tuple(dict.fromkeys(f.name for f in STATE if f.jsonpath is Compile.VALUE_PATH))
+"""The ``...Path`` fields read at run time (ItemsPath, SecondsPath...): checked wherever
+they appear (out of place, they are also the structure rules' to report)."""
 _STRING_INTRINSICS = frozenset({
     "States.ArrayGetItem", "States.Base64Encode", "States.Base64Decode", "States.Format",
     "States.JsonToString", "States.Hash", "States.UUID",
@@ -53,16 +52,17 @@ def check_paths(state: StateNode, doc: Document) -> Iterator[Issue]:
     if state.jsonata or state.type is None:
         return
     node = state.raw
-    for key in _IO_PATHS:
-        if key in node and state.type != "Fail":
+    for key in _of_kind(state.type, Compile.PATH):  # InputPath, OutputPath
+        if key in node:
             yield from path_field(state, doc, node, key, state.pointer, nullable=True)
-    if "ResultPath" in node and state.type in ("Pass", "Task", "Parallel", "Map"):
-        yield from result_path(doc, node["ResultPath"], state.at("ResultPath"))
-    for key in _PATH_FIELDS:
+    for key in _of_kind(state.type, Compile.REFERENCE_PATH):  # ResultPath
+        if key in node:
+            yield from result_path(doc, node[key], state.at(key))
+    for key in _VALUE_PATHS:
         if key in node:
             yield from path_field(state, doc, node, key, state.pointer, reference=True)
-    for key in _TEMPLATES:
-        if key in node and key in _template_fields(state.type):
+    for key in _of_kind(state.type, Compile.PAYLOAD_TEMPLATE):
+        if key in node and key != "Assign":
             if key == "Credentials" and not isinstance(node[key], dict):
                 continue  # its type is the structure rules' to report
             yield from template_field(doc, node[key], state.at(key), key)
@@ -81,13 +81,10 @@ def check_paths(state: StateNode, doc: Document) -> Iterator[Issue]:
         yield from _static_result(node["Result"], state.at("Result"))
 
 
-def _template_fields(state_type: str) -> tuple[str, ...]:
-    return {
-        "Pass": ("Parameters",),
-        "Task": ("Parameters", "ResultSelector", "Credentials"),
-        "Parallel": ("Parameters", "ResultSelector"),
-        "Map": ("Parameters", "ResultSelector", "ItemSelector"),
-    }.get(state_type, ())
+@lru_cache(maxsize=None)
+def _of_kind(state_type: str, kind: Compile) -> tuple[str, ...]:
+    """The JSONPath fields of ``state_type`` that compile as ``kind`` (from the field table)."""
+    return tuple(f.name for f in fields_of(STATE, state_type) if f.jsonpath is kind)
 
 
 def path_field(

@@ -24,8 +24,9 @@ import re
 from typing import Any, Iterator
 
 from ...dataflow.timestamps import parse_timestamp
-from .common import describe_type, int_field, is_integral, is_jsonata, ptr
 from ...diagnostics import WARNING
+from ..fields import COMMON_FIELDS, STATE, allowed_fields, single_language_fields
+from .common import describe_type, int_field, is_integral, is_jsonata, ptr
 from .model import JSONATA, JSONPATH, STATE_TYPES, Document, Issue, StateNode
 
 __all__ = [
@@ -42,39 +43,15 @@ __all__ = [
 
 ROOT_FIELDS = frozenset({"Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"})
 
-COMMON_FIELDS = frozenset({"Type", "Comment", "QueryLanguage"})
-
-JSONPATH_ONLY = frozenset({
-    "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Result", "ItemsPath",
-    "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath", "ErrorPath", "CausePath",
-    "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
-})
+JSONPATH_ONLY = single_language_fields(STATE, JSONPATH)
 """Fields of JSONPath states only (AWS refuses them in a JSONata state)."""
 
-JSONATA_ONLY = frozenset({"Arguments", "Output", "Items"})
+JSONATA_ONLY = single_language_fields(STATE, JSONATA)
 """Fields of JSONata states only."""
 
-_IO = {"InputPath", "OutputPath", "Output"}
-_FLOW = {"Next", "End", "Assign"}
-STATE_FIELDS: dict[str, frozenset[str]] = {
-    "Pass": frozenset(_IO | _FLOW | {"Result", "ResultPath", "Parameters"}),
-    "Task": frozenset(_IO | _FLOW | {
-        "Resource", "Parameters", "Arguments", "ResultSelector", "ResultPath", "Retry", "Catch",
-        "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials",
-    }),
-    "Choice": frozenset(_IO | {"Assign", "Choices", "Default"}),
-    "Wait": frozenset(_IO | _FLOW | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"}),
-    "Succeed": frozenset(_IO),
-    "Fail": frozenset({"Error", "ErrorPath", "Cause", "CausePath"}),
-    "Parallel": frozenset(_IO | _FLOW | {"Branches", "Parameters", "Arguments", "ResultSelector", "ResultPath", "Retry", "Catch"}),
-    "Map": frozenset(_IO | _FLOW | {
-        "Iterator", "ItemProcessor", "ItemsPath", "Items", "ItemSelector", "Parameters", "ResultSelector",
-        "ResultPath", "Retry", "Catch", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailureCount",
-        "ToleratedFailureCountPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath",
-        "ItemReader", "ItemBatcher", "ResultWriter", "Label",
-    }),
-}
-"""Every field a state type may have, in either query language (plus ``COMMON_FIELDS``)."""
+STATE_FIELDS: dict[str, frozenset[str]] = {t: allowed_fields(STATE, t) - COMMON_FIELDS for t in STATE_TYPES}
+"""Every field a state type may have, in either query language (plus ``COMMON_FIELDS``);
+derived from the one field table, ``asl_engine.definition.fields``."""
 
 ALL_STATE_FIELDS = frozenset().union(*STATE_FIELDS.values()) | COMMON_FIELDS
 
@@ -200,10 +177,14 @@ _VARIABLE_NAME_MAX = 80
 
 
 def check_assign(value: Any, where: str, jsonata: bool) -> Iterator[Issue]:
-    """``Assign``: an object whose keys name variables (Unicode identifiers, not ``states``)."""
+    """``Assign``: an object whose keys name variables (Unicode identifiers, not ``states``).
+
+    In a JSONata state too: the values may be expressions, the field itself
+    may not ("To set a variable, provide a JSON object with variable names
+    and values", AWS's workflow-variables page).
+    """
     if not isinstance(value, dict):
-        if not (jsonata and is_jsonata(value)):
-            yield Issue(where, f"Expected value of type [OBJECT] for 'Assign', not {describe_type(value)}", "structure.type")
+        yield Issue(where, f"Expected value of type [OBJECT] for 'Assign', not {describe_type(value)}", "structure.type")
         return
     for key in value:
         name = key[:-2] if (not jsonata and key.endswith(".$")) else key

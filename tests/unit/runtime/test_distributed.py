@@ -117,12 +117,15 @@ def test_child_executions_are_kept_with_their_histories():
     assert children[0]["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:execution:StateMachine/M:")
 
 
-def test_item_reader_needs_a_distributed_map():
+def test_item_reader_on_an_inline_map_fails_at_run_time():
+    # validate() and load() accept it (the ASL spec and asl-validator do; AWS
+    # documents ItemReader for the Distributed Map only and its verdict is not
+    # recorded); the state fails with States.Runtime when it starts.
     definition = dmap(PASS, "P", ItemReader={"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}})
     definition["States"]["M"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
-    try:
-        asl_engine.load(definition)
-    except asl_engine.DefinitionError as exc:
-        assert "/States/M/ItemReader" in str(exc)
-    else:  # pragma: no cover
-        raise AssertionError("expected DefinitionError")
+    assert not [d for d in asl_engine.validate(definition) if d.severity == "ERROR"]
+    ex = run(definition, {})
+    assert ex.error == "States.Runtime"
+    assert ex.cause is not None and ex.cause.endswith(
+        "The field 'ItemReader' is only supported by a Map state whose ProcessorConfig Mode is DISTRIBUTED")
+    assert types(ex) == ["ExecutionStarted", "MapStateEntered", "ExecutionFailed"]
