@@ -97,13 +97,20 @@ def _child_machines(specs: tuple[str, ...]) -> dict[str, Any]:
         child_name, sep, path = spec.partition("=")
         if not sep or not child_name or not path:
             fail(f"--child-machine must look like NAME=FILE, got {spec!r}", EXIT_USAGE)
-        try:
-            machines[child_name] = asl_engine.load(path, name=child_name)
-        except asl_engine.DefinitionError as exc:
-            for diag in exc.diagnostics:
-                click.echo(diag.format(), err=True)
-            raise SystemExit(EXIT_INVALID)
+        machines[child_name] = _load(path, child_name)
     return machines
+
+
+def _load(path: str, name: str | None) -> asl_engine.StateMachine:
+    """Load a definition; its diagnostics (exit 3) or an engine fault (exit 4) end the command."""
+    try:
+        return asl_engine.load(path, name=name)
+    except asl_engine.DefinitionError as exc:
+        for diag in exc.diagnostics:
+            click.echo(diag.format(), err=True)
+        raise SystemExit(EXIT_INVALID)
+    except asl_engine.EngineError as exc:
+        fail(str(exc), EXIT_ENGINE)
 
 
 def _log_waiting_tokens() -> None:
@@ -155,12 +162,7 @@ def run_command(definition: str, **params: Any) -> None:
     registry = _handlers(params.pop("handler_modules"), params.pop("handlers"))
     mocks, machine_name = _mock_config_mocks(
         definition, params.pop("mock_config"), params.pop("test_case"), params.pop("state_machine"))
-    try:
-        machine = asl_engine.load(definition, name=machine_name)
-    except asl_engine.DefinitionError as exc:
-        for diag in exc.diagnostics:
-            click.echo(diag.format(), err=True)
-        raise SystemExit(EXIT_INVALID)
+    machine = _load(definition, machine_name)
     history_file = params.pop("history_file")
     options = asl_engine.RunOptions(
         mocks=mocks,

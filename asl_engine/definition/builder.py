@@ -21,9 +21,9 @@ Retry/Catch and recorded in the history, never a Python exception):
   for the Distributed Map only and its verdict is not recorded).
 
 A document the validator accepted and the builder still cannot compile is a
-bug: it is reported as one ``BUILDER_ERROR`` diagnostic rather than a
-traceback (the agreement test, ``tests/unit/definition/test_one_checker.py``,
-looks for such documents).
+bug of ours, not of the definition: ``EngineError`` (an engine fault, exit
+code 4 of the CLI), naming the place, never a traceback. The agreement
+test (``tests/unit/definition/test_one_checker.py``) looks for such documents.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ..dataflow.jsonpath import compile_path, compile_reference_path
 from ..dataflow.payload import compile_template, compile_value
 from ..diagnostics import ERROR, Diagnostic
 from ..documents.pointers import join, segments
-from ..errors import STATES_RUNTIME, StatesError
+from ..errors import STATES_RUNTIME, EngineError, StatesError
 from ..model.states import (
     DISCARD,
     Catcher,
@@ -65,15 +65,15 @@ from .fields import ITEM_BATCHER, ITEM_READER, JSONATA, JSONPATH, READER_CONFIG,
 from .loader import PLACEHOLDER_RE
 from .rules.model import resolve_language
 
-__all__ = ["BUILDER_ERROR", "UNSUPPORTED", "build_machine"]
+__all__ = ["UNSUPPORTED", "build_machine"]
 
 UNSUPPORTED = "UNSUPPORTED_FEATURE"
-BUILDER_ERROR = "BUILDER_ERROR"
 
 
 def build_machine(document: Any) -> tuple[Machine | None, list[Diagnostic]]:
     """The model of a document the validator accepted, and the diagnostics of
-    what the engine cannot run; ``(None, diagnostics)`` when there are any."""
+    what the engine cannot run; ``(None, diagnostics)`` when there are any.
+    Raises ``EngineError`` when a validated document cannot be built (a bug)."""
     builder = _Builder(resolve_language(document, JSONPATH))
     try:
         program = builder.program(document, "")
@@ -87,9 +87,10 @@ def build_machine(document: Any) -> tuple[Machine | None, list[Diagnostic]]:
             raw=document,
         )
     except Exception as exc:  # noqa: BLE001 - a validator gap must not become a traceback
-        message = (f"internal error: the definition validates but the engine cannot build it ({type(exc).__name__}: {exc}); "
-                   "please report it")
-        return None, [Diagnostic(ERROR, BUILDER_ERROR, builder.pointer, message)]
+        raise EngineError(
+            f"internal error: the definition validates but the engine cannot build {builder.pointer or '/'} "
+            f"({type(exc).__name__}: {exc}); please report it"
+        ) from exc
     if builder.unsupported:
         return None, builder.unsupported
     return machine, []
@@ -281,7 +282,7 @@ def _compile_fields(table: tuple[Field, ...], owner: str, node: Mapping[str, Any
 
 
 class _Builder:
-    """Walks the document; ``pointer`` is where it is (for a BUILDER_ERROR)."""
+    """Walks the document; ``pointer`` is where it is (named when building fails)."""
 
     def __init__(self, language: str) -> None:
         # The machine's QueryLanguage is the default of every state, the

@@ -190,11 +190,8 @@ class ChoiceState(State):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WaitState(State):
-    # Really ``Count`` and ``str | Getter | Expression | None`` (str: an RFC 3339
-    # timestamp, validated); ``Any`` until the interpreter's JSONPath branch
-    # narrows them before calling ``.get`` (runtime/interpreter.py, _wait_delay).
-    seconds: Any = None
-    timestamp: Any = None
+    seconds: Count = None
+    timestamp: str | Getter | Expression | None = None  # str: an RFC 3339 timestamp (validated)
     seconds_path: str | None = None
     timestamp_path: str | None = None
 

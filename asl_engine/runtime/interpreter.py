@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from ..dataflow.json_values import copy_json, render
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
@@ -32,6 +32,7 @@ from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History
 from ..model.states import (
     DISCARD,
     ChoiceState,
+    Getter,
     FailState,
     MapState,
     ParallelState,
@@ -384,8 +385,9 @@ class Interpreter(JsonataFlow, Resolver):
             moment = parse_timestamp(state.timestamp)
         else:
             path = state.timestamp_path
+            getter = cast(Getter, state.timestamp)  # a JSONPath state's TimestampPath
             try:
-                value = state.timestamp.get(effective, env)
+                value = getter.get(effective, env)
             except PathNotFound:
                 raise StatesError("States.Runtime", f"The TimestampPath parameter does not reference an input value: {path}") from None
             moment = parse_timestamp(value) if isinstance(value, str) else None

@@ -212,5 +212,5 @@ def test_bundled_yaml_style_definition_files_are_found_by_extension(tmp_path):
 
 
 def test_repository_definitions_are_clean():
-    for path in (Path(__file__).resolve().parents[2] / "definitions").glob("*.asl.json"):
+    for path in (Path(__file__).resolve().parents[3] / "definitions").glob("*.asl.json"):
         assert validate_source(path) == [], path

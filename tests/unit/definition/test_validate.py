@@ -87,7 +87,7 @@ def test_valid_definitions_have_no_diagnostics(definition):
 def test_bundled_definitions_are_clean():
     from pathlib import Path
 
-    for path in (Path(__file__).resolve().parents[2] / "definitions").glob("*.asl.json"):
+    for path in (Path(__file__).resolve().parents[3] / "definitions").glob("*.asl.json"):
         assert asl_engine.validate(path) == [], path
 
 
