@@ -189,8 +189,12 @@ class Interpreter(JsonataFlow, Resolver):
                 {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
                 now,
             )
-            frame.enter(name, data, entered, resumed)
-            resumed = False
+            if resumed or frame.retry_count or frame.children or frame.results or frame.token is not None:
+                frame.enter(name, data, entered, resumed)  # resets the last state's progress (or keeps a restored one)
+                resumed = False
+            else:  # the common case, inline: nothing of the last state's progress to reset
+                frame.state_name, frame.state_input, frame.entered = name, data, entered
+                frame.last_event, frame.assigned = entered, None
             env = self._env(state, now, frame.scope.view)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
