@@ -123,15 +123,19 @@ def run_all(
         clock = None
     slots = _Slots(clock.now(), max(workers, 1)) if clock is not None else None
 
+    # The parent's record of its branches (Frame.child / Frame.finished, inlined:
+    # this runs once per Map iteration).
+    in_flight, done = parent.children, parent.results
+
     def run_one(index: int) -> None:
         if cancel.is_set() or parent.cancel.is_set():
             raise _Skipped()
-        if index in parent.results:  # done before the snapshot this run was restored from
-            results[index] = parent.results[index]
+        if index in done:  # done before the snapshot this run was restored from
+            results[index] = done[index]
             return
-        child = parent.children.get(index)
+        child = in_flight.get(index)
         if child is None:
-            child = parent.child(index, cancel, Scope(parent.scope))
+            child = in_flight[index] = Frame(cancel, parent.last_event, Scope(parent.scope))
         else:
             child.cancel = cancel  # a restored frame: it joins this fan-out
         try:
@@ -151,7 +155,8 @@ def run_all(
                 cancel.set()
                 raise failure from None
             results[index] = err.to_output()
-        parent.finished(index, results[index])
+        done[index] = results[index]
+        del in_flight[index]
 
     if not blocking or workers <= 1:
         for index in range(len(jobs)):
