@@ -125,13 +125,13 @@ def run_all(
 
     # The parent's record of its branches (Frame.child / Frame.finished, inlined:
     # this runs once per Map iteration).
-    in_flight, done = parent.children, parent.results
+    in_flight, finished = parent.children, parent.results
 
     def run_one(index: int) -> None:
         if cancel.is_set() or parent.cancel.is_set():
             raise _Skipped()
-        if index in done:  # done before the snapshot this run was restored from
-            results[index] = done[index]
+        if index in finished:  # done before the snapshot this run was restored from
+            results[index] = finished[index]
             return
         child = in_flight.get(index)
         if child is None:
@@ -155,7 +155,7 @@ def run_all(
                 cancel.set()
                 raise failure from None
             results[index] = err.to_output()
-        done[index] = results[index]
+        finished[index] = results[index]
         del in_flight[index]
 
     if not blocking or workers <= 1:
