@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
 from .definition.builder import build_machine
-from .diagnostics import ERROR, Diagnostic
+from .diagnostics import Diagnostic
 from .definition.loader import read_definition
 from .errors import DefinitionError, ExecutionInputError
 from .model.states import Machine
@@ -20,7 +20,6 @@ from .options import DEFAULT_ACCOUNT, DEFAULT_REGION, HandlerSpec, LocalMachine,
 from .runtime.interpreter import run_execution
 from .runtime.services import ExecutionInfo, ExecutionServices
 from .tasks.aws import AwsConfig
-from .tasks.base import TaskRequest
 from .tasks.dispatch import TaskDispatcher
 from .tasks.callbacks import CallbackSpool
 from .tasks.objects import ObjectStore
@@ -211,14 +210,15 @@ class StateMachine:
             raise TypeError("StateMachine.run takes options= or keyword options, not both")
         return self._execute(input, options, _services(options))
 
-    def _execute(self, input: Any, options: RunOptions, services: ExecutionServices) -> Execution:
-        """Run one execution of this machine on ``services`` (shared with its parent, if any)."""
+    def _execute(self, input: Any, options: RunOptions, services: ExecutionServices, arn: str | None = None) -> Execution:
+        """Run one execution of this machine on ``services`` (shared with its parent,
+        if any), under ``arn`` when its parent already named it."""
         if input is None:
             input = {}
         execution_name = options.name or services.new_uuid()
         machine_arn = options.machine_arn(self.name)
         info = ExecutionInfo.create(
-            arn=options.execution_arn(self.name, execution_name, services.new_uuid()),
+            arn=arn or options.execution_arn(self.name, execution_name, services.new_uuid()),
             name=execution_name,
             machine_arn=machine_arn,
             machine_name=self.name,
@@ -243,24 +243,26 @@ _DEFAULTS = RunOptions()
 
 
 def _services(options: RunOptions) -> ExecutionServices:
-    """The services of a new run: one clock, quotas, seeded randomness, task runners."""
+    """The services of a new run: one clock, quotas, seeded randomness and ids, task runners."""
     clock = options.clock or SystemClock()
     limits = options.limits
     rng = random.Random(options.seed)
-    new_id = uuid_source(rng)
+    ids = uuid_source(rng)
+    services: ExecutionServices
+    # The children launcher runs children on these services, made just below.
+    children = _children(options, lambda: services, ids) if options.state_machines else None
     services = ExecutionServices(
         clock=clock,
         quotas=limits,
-        dispatcher=_dispatcher(options, clock, limits, None, new_id),
+        dispatcher=_dispatcher(options, clock, limits, children, ids),
         rng=rng,
+        ids=ids,
         object_store=options.object_store,
     )
-    if options.state_machines:
-        services.dispatcher = _dispatcher(options, clock, limits, _children(options, services), new_id)
     return services
 
 
-def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any, new_id: IdSource) -> TaskDispatcher:
+def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any, ids: IdSource) -> TaskDispatcher:
     aws_runner = None
     if options.aws is not None:
         from .tasks.aws import AwsTaskRunner  # imports boto3 only on the first call
@@ -275,23 +277,24 @@ def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any
         aws=aws_runner,
         children=children,
         callbacks=options.callbacks,
-        new_id=new_id,
+        new_id=ids,
     )
 
 
-def _children(options: RunOptions, services: ExecutionServices) -> LocalChildren[LocalMachine]:
+def _children(options: RunOptions, parent: Callable[[], ExecutionServices], ids: IdSource) -> LocalChildren[LocalMachine]:
     """``states:startExecution`` of the local machines: each child runs on the
     parent's services (clock, randomness, quotas, child records) with its own
     task dispatcher (mocks count per execution), its own name, no listeners."""
     machines = options.state_machines or {}
 
-    def run_child(machine: LocalMachine, child_input: Any, child_name: str) -> Execution:
+    def run_child(machine: LocalMachine, child_input: Any, child_name: str, arn: str) -> Execution:
         child_options = replace(options, name=child_name, listeners=None)
         if not isinstance(machine, StateMachine):
             return machine.run(child_input, options=child_options)  # type: ignore[no-any-return]
+        services = parent()
         child_services = replace(services, dispatcher=_dispatcher(
-            child_options, services.clock, services.quotas, services.dispatcher.children, services.dispatcher.new_id))
-        execution = machine._execute(child_input, child_options, child_services)
+            child_options, services.clock, services.quotas, services.dispatcher.children, ids))
+        execution = machine._execute(child_input, child_options, child_services, arn)
         services.child_executions.append({
             "executionArn": execution.arn,
             "stateMachineArn": execution.state_machine_arn,
@@ -303,6 +306,6 @@ def _children(options: RunOptions, services: ExecutionServices) -> LocalChildren
         return execution
 
     def arn_of(machine: LocalMachine, child_name: str) -> str:
-        return f"arn:aws:states:{options.region}:{options.account}:execution:{machine.name}:{child_name}"
+        return options.execution_arn(machine.name, child_name, ids())
 
-    return LocalChildren(machines, run_child, arn_of, services.new_uuid)
+    return LocalChildren(machines, run_child, arn_of, ids)

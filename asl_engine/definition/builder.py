@@ -245,6 +245,12 @@ def _jsonata_value(value: Any, name: str) -> Any:
     return _integer(value)
 
 
+def _jsonata_number(value: Any, name: str) -> Any:
+    """A ``{% %}`` expression, else a literal number (a string here can only be an
+    unsubstituted placeholder, which the validator lets through)."""
+    return compile_jsonata(value) if is_jsonata(value) else _number(value, name)
+
+
 _COMPILERS: dict[Compile, Callable[[Any, str], Any]] = {
     Compile.LITERAL: _literal,
     Compile.NUMBER: _number,
@@ -258,6 +264,7 @@ _COMPILERS: dict[Compile, Callable[[Any, str], Any]] = {
     Compile.PAYLOAD_TEMPLATE: _payload_template,
     Compile.JSONATA_TEMPLATE: _jsonata_template,
     Compile.JSONATA_VALUE: _jsonata_value,
+    Compile.JSONATA_NUMBER: _jsonata_number,
 }
 
 

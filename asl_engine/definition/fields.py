@@ -58,6 +58,7 @@ class Compile(Enum):
     PAYLOAD_TEMPLATE = "a payload template ('.$' fields)"
     JSONATA_TEMPLATE = "a JSON value whose '{% %}' strings are JSONata expressions"
     JSONATA_VALUE = "a literal or a '{% %}' JSONata expression"
+    JSONATA_NUMBER = "a literal number or a '{% %}' JSONata expression"
     STRUCTURE = "compiled by the builder's own code"
 
 
@@ -111,8 +112,9 @@ def _or_path(
     """A field given as a literal (or, in a JSONata state, an expression) or, in
     a JSONPath state, as ``<name>Path``: two rows that fill one attribute
     (``path_text``: an attribute that keeps the ``<name>Path`` text)."""
+    jsonata = C.JSONATA_NUMBER if literal is C.NUMBER else C.JSONATA_VALUE
     return (
-        Field(name, owners, literal, C.JSONATA_VALUE, attribute),
+        Field(name, owners, literal, jsonata, attribute),
         Field(name + "Path", owners, path, None, attribute, path_text),
     )
 

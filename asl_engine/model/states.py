@@ -104,10 +104,10 @@ Predicate = Callable[[Any, Any], bool]
 Path: TypeAlias = Getter | Discard | None
 """InputPath/OutputPath: ``None`` is ``$`` (the whole input), ``DISCARD`` is ``null``."""
 
-Count: TypeAlias = int | Getter | Expression | str | None
-"""A number given as a literal (an ``int``), a ``...Path`` (a ``Getter``) or a
-JSONata expression; ``str`` only in a JSONata state, for an unsubstituted
-``${Name}`` placeholder the interpreter refuses at run time."""
+Count: TypeAlias = int | Getter | Expression | None
+"""A number given as a literal (an ``int``), a ``...Path`` (a ``Getter``; also the
+stand-in for an unsubstituted ``${Name}`` placeholder, which fails when read)
+or a JSONata expression."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from ..errors import StatesError
+from ..errors import Aborted, StatesError
 from ..execution.clock import BranchSpan, Clock, branch
-from ..errors import Aborted
 from ..execution.frame import Frame
 from ..execution.variables import Scope
 
@@ -123,19 +122,15 @@ def run_all(
         clock = None
     slots = _Slots(clock.now(), max(workers, 1)) if clock is not None else None
 
-    # The parent's record of its branches (Frame.child / Frame.finished, inlined:
-    # this runs once per Map iteration).
-    in_flight, finished = parent.children, parent.results
-
     def run_one(index: int) -> None:
         if cancel.is_set() or parent.cancel.is_set():
             raise _Skipped()
-        if index in finished:  # done before the snapshot this run was restored from
-            results[index] = finished[index]
+        if index in parent.results:  # done before the snapshot this run was restored from
+            results[index] = parent.results[index]
             return
-        child = in_flight.get(index)
+        child = parent.children.get(index)
         if child is None:
-            child = in_flight[index] = Frame(cancel, parent.last_event, Scope(parent.scope))
+            child = parent.child(index, cancel, Scope(parent.scope))
         else:
             child.cancel = cancel  # a restored frame: it joins this fan-out
         try:
@@ -155,8 +150,7 @@ def run_all(
                 cancel.set()
                 raise failure from None
             results[index] = err.to_output()
-        finished[index] = results[index]
-        del in_flight[index]
+        parent.finished(index, results[index])
 
     if not blocking or workers <= 1:
         for index in range(len(jobs)):

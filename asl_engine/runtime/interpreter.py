@@ -27,7 +27,7 @@ from ..dataflow.timestamps import parse_timestamp
 from ..errors import QUERY_EVALUATION_ERROR, Aborted, EngineError, StatesError, TimedOut
 from ..execution.frame import Frame, locate
 from ..execution.quotas import check_payload
-from ..execution.variables import Scope, VariableBudget
+from ..execution.variables import VariableBudget
 from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
 from ..model.states import (
     DISCARD,
@@ -189,12 +189,8 @@ class Interpreter(JsonataFlow, Resolver):
                 {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
                 now,
             )
-            if resumed or frame.retry_count or frame.children or frame.results or frame.token is not None:
-                frame.enter(name, data, entered, resumed)  # resets the last state's progress (or keeps a restored one)
-                resumed = False
-            else:  # the common case, inline: nothing of the last state's progress to reset
-                frame.state_name, frame.state_input, frame.entered = name, data, entered
-                frame.last_event, frame.assigned = entered, None
+            frame.enter(name, data, entered, resumed)
+            resumed = False
             env = self._env(state, now, frame.scope.view)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
 from ..execution.clock import Clock
+from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import Quotas
 from ..history.events import History, Listener
 from ..tasks.dispatch import TaskDispatcher
@@ -42,6 +43,8 @@ class ExecutionServices:
     quotas: Quotas
     dispatcher: TaskDispatcher
     rng: random.Random = field(default_factory=random.Random)
+    # Ids from ``rng`` (the dispatcher draws its own from the same source).
+    ids: IdSource | None = None
     object_store: ObjectStore | None = None
     # Where the history of a new execution goes: (execution ARN, listeners) -> History.
     history_factory: Callable[[str, Sequence[Listener]], History] | None = None
@@ -55,10 +58,15 @@ class ExecutionServices:
             return self.history_factory(execution_arn, listeners)
         return History(self.clock.now, list(listeners), self.quotas.history_events)
 
+    def __post_init__(self) -> None:
+        if self.ids is None:
+            self.ids = uuid_source(self.rng)
+
     def new_uuid(self) -> str:
         """A version-4 UUID from the run's seeded randomness (execution names, task
-        tokens, Map Run ids, child names): the dispatcher's ids come from the same source."""
-        return self.dispatcher.new_id()
+        tokens, Map Run ids, child names)."""
+        assert self.ids is not None
+        return self.ids()
 
 
 @dataclass(frozen=True, slots=True)

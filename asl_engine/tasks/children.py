@@ -113,15 +113,16 @@ class _Child:
 class LocalChildren(Generic[Machine]):
     """Starts the local state machines a run knows, by ARN or by name.
 
-    ``run_child(machine, input, name)`` runs one child to its end;
-    ``arn_of(machine, name)`` names its execution. The machines are opaque
-    here: the public API gives them (``StateMachine``) and runs them.
+    ``arn_of(machine, name)`` names a child's execution, once;
+    ``run_child(machine, input, name, arn)`` runs it to its end under that
+    ARN. The machines are opaque here: the public API gives them
+    (``StateMachine``) and runs them.
     """
 
     def __init__(
         self,
         machines: Mapping[str, Machine],
-        run_child: Callable[[Machine, Any, str], ChildOutcome],
+        run_child: Callable[[Machine, Any, str, str], ChildOutcome],
         arn_of: Callable[[Machine, str], str],
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
@@ -151,11 +152,12 @@ class LocalChildren(Generic[Machine]):
             except json.JSONDecodeError:
                 raise StatesError("States.Runtime", "The Input of states:startExecution is not valid JSON") from None
         input_value = {} if raw_input is None else raw_input
+        arn = self._arn_of(machine, name)
         return _Child(
-            self._arn_of(machine, name),
+            arn,
             name,
             parameters["StateMachineArn"],
             input_value,
-            lambda: self._run_child(machine, input_value, name),
+            lambda: self._run_child(machine, input_value, name, arn),
             pattern,
         )

@@ -232,7 +232,7 @@ class TaskDispatcher:
             try:
                 return self._mocks.respond(request)
             except Pending:
-                return self._pend(request.timeout_seconds, request.heartbeat_seconds, frame)
+                return self._pend(request._watch, frame)
         if self._children is not None and info.resource_type == "states" and info.resource.startswith("startExecution"):
             child = self._children.start(request.parameters, info.pattern)
             if child is not None:
@@ -293,15 +293,14 @@ class TaskDispatcher:
             return _lambda_invoke_result(result)
         return result
 
-    def _pend(self, timeout: int | None, heartbeat: int | None, frame: "Frame") -> Any:
-        """A task that never completes: wait for its timeout (or heartbeat) or an abort."""
-        limits = [(seconds, beat) for seconds, beat in ((heartbeat, True), (timeout, False)) if seconds is not None]
-        if not limits:
+    def _pend(self, watch: TaskWatch | None, frame: "Frame") -> Any:
+        """A task that never completes: it times out at its first limit (on the clock), unless aborted."""
+        limit = watch.next_limit() if watch is not None else None
+        if limit is None:
             frame.cancel.wait()
             raise Aborted()
-        seconds, missed_heartbeat = min(limits, key=lambda limit: limit[0])
-        if self._clock.sleep(seconds, frame.cancel):
-            raise timeout_error(missed_heartbeat)
+        if self._clock.sleep(max(0.0, (limit[0] - self._clock.now()).total_seconds()), frame.cancel):
+            raise timeout_error(limit[1])
         raise Aborted()
 
     def _with_timeout(self, call: Callable[[], Any], watch: TaskWatch, state_name: str) -> Any:

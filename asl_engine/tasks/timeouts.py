@@ -88,16 +88,17 @@ class TaskWatch:
         first = self.first_expiry(end)
         return timeout_error(first[1]) if first is not None else None
 
-    def expires_at(self) -> datetime | None:
-        """When the task runs into its first limit if nothing more happens."""
-        moments = []
+    def next_limit(self) -> tuple[datetime, bool] | None:
+        """When the task runs into its first limit if nothing more happens, and
+        whether that is the heartbeat's (``None``: the task has no limit)."""
+        limits: list[tuple[datetime, bool]] = []
         if self.timeout is not None:
-            moments.append(self.start + timedelta(seconds=self.timeout))
+            limits.append((self.start + timedelta(seconds=self.timeout), False))
         if self.heartbeat is not None:
             with self._lock:
                 last = max([self.start, *self._beats])
-            moments.append(last + timedelta(seconds=self.heartbeat))
-        return min(moments) if moments else None
+            limits.append((last + timedelta(seconds=self.heartbeat), True))
+        return min(limits) if limits else None
 
     def wait(self, done: threading.Event, cancel: threading.Event | None = None, poll: float | None = None,
              on_poll: Callable[[], None] | None = None) -> bool:
@@ -111,16 +112,16 @@ class TaskWatch:
             if cancel is not None and cancel.is_set():
                 return False
             now = self.clock.now()
-            until = self.expires_at()
-            if until is not None and now >= until:
-                raise self.expired(until + _TICK) or timeout_error(False)
+            limit = self.next_limit()
+            if limit is not None and now >= limit[0]:
+                raise timeout_error(limit[1])
             # What the task waits for runs for real, so real time bounds it too:
             # a limit also passes once as many real seconds were waited.
             if self.timeout is not None and self._real_total >= self.timeout:
                 raise timeout_error(False)
             if self.heartbeat is not None and self._real_since_beat >= self.heartbeat:
                 raise timeout_error(True)
-            seconds = self._real_bound(None if until is None else (until - now).total_seconds())
+            seconds = self._real_bound(None if limit is None else (limit[0] - now).total_seconds())
             slice_ = seconds if poll is None else (poll if seconds is None else min(poll, seconds))
             if self.clock.wait_for(self.wake, slice_):
                 self.wake.clear()
@@ -140,5 +141,3 @@ class TaskWatch:
             left.append(max(0.0, self.heartbeat - self._real_since_beat))
         return min(left) if left else None
 
-
-_TICK = timedelta(microseconds=1)

@@ -22,8 +22,7 @@ from ..json_values import json_type_name
 
 import random
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .errors import invalid_arguments
 

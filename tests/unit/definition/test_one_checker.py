@@ -318,6 +318,24 @@ def test_an_unsubstituted_placeholder_fails_at_run_time(state: dict[str, Any], f
     assert f"The field '{field}' holds '" in (execution.cause or "")
 
 
+@pytest.mark.parametrize("state,field", [
+    ({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "TimeoutSeconds": "${T}", "End": True},
+     "TimeoutSeconds"),
+    ({"Type": "Wait", "Seconds": "${T}", "End": True}, "Seconds"),
+    ({"Type": "Map", "MaxConcurrency": "${T}", "ItemProcessor": {"StartAt": "P", "States": {"P": PASS}}, "End": True},
+     "MaxConcurrency"),
+])
+def test_an_unsubstituted_placeholder_in_a_jsonata_number_fails_at_run_time(state: dict[str, Any], field: str) -> None:
+    # A JSONata number is an expression or a literal: a string is a placeholder
+    # the validator let through, and fails like the JSONPath ones.
+    execution = _run_one({"QueryLanguage": "JSONata", "StartAt": "S", "States": {"S": state}}, [1])
+    assert (execution.error, execution.cause) == (
+        "States.Runtime",
+        "An error occurred while executing the state 'S' (entered at the event id #2). "
+        f"The field '{field}' holds '${{T}}', a placeholder that was not substituted",
+    )
+
+
 @pytest.mark.parametrize("query_language", ["JSONPath", "JSONata"])
 @pytest.mark.parametrize("field", ["ItemReader", "ItemBatcher"])
 def test_distributed_fields_on_an_inline_map_fail_at_run_time(field: str, query_language: str) -> None:

@@ -432,6 +432,10 @@ def test_start_execution_of_a_local_state_machine():
     assert ex.output["Output"] == {"doubled": 4}
     assert ex.output["Status"] == "SUCCEEDED"
     assert ex.output["ExecutionArn"] == "arn:aws:states:us-east-1:123456789012:execution:Child:kid"
+    # The child's own record (its history included) names the same execution.
+    [record] = ex.child_executions
+    assert (record["executionArn"], record["status"], record["output"]) == (ex.output["ExecutionArn"], "SUCCEEDED", {"doubled": 4})
+    assert [e["type"] for e in record["history"]][0] == "ExecutionStarted"
     parent["States"]["Start"]["Resource"] = "arn:aws:states:::states:startExecution.sync"
     ex = run(parent, {}, state_machines={"Child": child})
     assert ex.output["Output"] == '{"doubled":4}'

@@ -32,7 +32,7 @@ def test_heartbeats_restart_the_period_and_the_first_missed_one_wins() -> None:
         watch.beat(at(moment))
     assert watch.expired(at(6)) is None
     assert watch.first_expiry(at(7)) == (at(6.5), True)  # 2 s after the last beat
-    assert watch.expires_at() == at(6.5)
+    assert watch.next_limit() == (at(6.5), True)
 
 
 class _RealBoundPassed(VirtualClock):
