@@ -15,6 +15,7 @@ from .errors import DefinitionError, ExecutionInputError
 from .model.states import Machine
 from .execution.clock import Clock, SystemClock
 from .execution.ids import IdSource, uuid_source
+from .history.events import Listener
 from .execution.quotas import Quotas, utf8_size
 from .options import DEFAULT_ACCOUNT, DEFAULT_REGION, HandlerSpec, LocalMachine, RunOptions
 from .runtime.interpreter import run_execution
@@ -169,7 +170,7 @@ class StateMachine:
         state_machine_type: str = "STANDARD",
         role_arn: str | None = None,
         seed: int | None = None,
-        listeners: Sequence[Callable[[dict[str, Any]], None]] | None = None,
+        listeners: Sequence[Listener] | None = None,
         quotas: bool | Quotas = True,
         object_store: ObjectStore | None = None,
         state_machines: Mapping[str, LocalMachine] | None = None,

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from .execution.clock import Clock
 from .execution.quotas import AWS_QUOTAS, Quotas
+from .history.events import Listener
 from .tasks.aws import AwsConfig
 from .tasks.callbacks import CallbackSpool
 from .tasks.mocks import MockSpec
@@ -27,7 +28,6 @@ DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
 HandlerSpec = Callable[..., Any] | str
-Listener = Callable[[dict[str, Any]], None]
 
 
 class LocalMachine(Protocol):
