@@ -67,9 +67,8 @@ class MapRunHost(Protocol):
 class MapRun:
     """The Map Run of one distributed Map state, run by ``host``."""
 
-    def __init__(self, host: MapRunHost, state: MapState) -> None:
+    def __init__(self, host: MapRunHost) -> None:
         self.host = host
-        self.state = state
 
     def run(
         self,
@@ -161,12 +160,12 @@ class MapRun:
                 "input": item_input,
                 "status": outcome.status,
             }
-            if outcome.status == "SUCCEEDED":
-                record.update(output=outcome.output, history=outcome.history.events())
-                host.services.child_executions.append(record)
-                return outcome.output
-            record.update(error=outcome.error, cause=outcome.cause, history=outcome.history.events())
+            succeeded = outcome.status == "SUCCEEDED"
+            record.update({"output": outcome.output} if succeeded else {"error": outcome.error, "cause": outcome.cause})
+            record["history"] = outcome.history.events()
             host.services.child_executions.append(record)
+            if succeeded:
+                return outcome.output
             if outcome.status == "ABORTED":
                 raise Aborted()
             raise StatesError(outcome.error, outcome.cause)

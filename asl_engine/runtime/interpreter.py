@@ -45,7 +45,6 @@ from ..model.states import (
 )
 from .distributed import MapRun
 from .fanout import run_all
-from .jsonata_flow import JsonataFlow
 from .numbers import Resolver
 from .retry import backoff_delay, error_matches, is_recoverable
 from .services import ExecutionInfo, ExecutionServices, iso_time
@@ -119,7 +118,7 @@ def run_execution(
     return ExecutionOutcome(status, output, error, cause, services.clock.now(), history)
 
 
-class Interpreter(JsonataFlow, Resolver):
+class Interpreter(Resolver):
     """Runs the programs of one execution. Thread-safe: branches share it."""
 
     def __init__(self, services: ExecutionServices, info: ExecutionInfo, history: History) -> None:
@@ -530,7 +529,7 @@ class Interpreter(JsonataFlow, Resolver):
             tolerated_pct = number("ToleratedFailurePercentage", state.tolerated_failure_percentage, effective, attempt_env, frame, states_var)
             source = data if state.jsonata else effective
             if state.distributed:
-                results = MapRun(self, state).run(
+                results = MapRun(self).run(
                     state, items, source, attempt_env, frame, states_var, max_concurrency, (tolerated_count, tolerated_pct)
                 )
             else:

@@ -38,6 +38,7 @@ from ..dataflow.jsonata import Expression
 from ..dataflow.jsonpath import Env, PathNotFound
 from ..errors import QUERY_EVALUATION_ERROR, STATES_RUNTIME, StatesError
 from ..execution.frame import Frame
+from .jsonata_flow import JsonataFlow
 
 __all__ = ["NUMBER_FIELDS", "NumberField", "Resolver", "READER_FAILED"]
 
@@ -132,18 +133,9 @@ NUMBER_FIELDS: dict[str, NumberField] = {
 """Every numeric field that may come from a path or an expression, by its literal's name."""
 
 
-class Resolver:
-    """The numeric-field resolver, mixed into the interpreter (it needs the
-    interpreter's JSONata evaluation for expressions)."""
-
-    def jsonata_value(self, value: Any, frame: Frame, env: Env, field: str, states_var: dict[str, Any]) -> Any:
-        raise NotImplementedError  # JsonataFlow provides it
-
-    def jsonata_failure(self, err: StatesError, frame: Frame, field: str) -> StatesError:
-        raise NotImplementedError  # JsonataFlow provides it
-
-    def jsonata_type_error(self, value: Any, expression: Any, frame: Frame, field: str, expected: str) -> StatesError:
-        raise NotImplementedError  # JsonataFlow provides it
+class Resolver(JsonataFlow):
+    """The numeric-field resolver, a base of the interpreter (expressions are
+    evaluated, and their failures recorded, by ``JsonataFlow``)."""
 
     def number(
         self,
