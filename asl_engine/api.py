@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
@@ -15,7 +16,8 @@ from .errors import DefinitionError, ExecutionInputError
 from .model.states import Machine
 from .execution.clock import Clock, SystemClock
 from .execution.ids import IdSource, uuid_source
-from .history.events import Listener
+from .history.events import History, Listener
+from .execution.frame import Frame
 from .execution.quotas import Quotas, utf8_size
 from .options import DEFAULT_ACCOUNT, DEFAULT_REGION, HandlerSpec, LocalMachine, RunOptions
 from .runtime.interpreter import run_execution
@@ -211,7 +213,43 @@ class StateMachine:
             raise TypeError("StateMachine.run takes options= or keyword options, not both")
         return self._execute(input, options, _services(options))
 
-    def _execute(self, input: Any, options: RunOptions, services: ExecutionServices, arn: str | None = None) -> Execution:
+    def execute(
+        self,
+        input: Any,
+        options: RunOptions,
+        *,
+        arn: str,
+        start: datetime,
+        history: History,
+        resume: Frame | None = None,
+        cancel: threading.Event | None = None,
+        redrive_count: int = 0,
+    ) -> Execution:
+        """Run one execution as a service runs it: named by ``options.name`` under
+        ``arn``, started at ``start``, recording into ``history`` (one the caller
+        made, e.g. one that stores each event as it happens), stopped when
+        ``cancel`` is set. With ``resume`` (the root frame restored from the
+        progress stored with ``history``'s last event) the execution carries on
+        where it stood instead of starting; see ``run_execution``.
+        ``redrive_count`` is ``$$.Execution.RedriveCount``.
+        """
+        services = _services(options)
+        return self._execute(input, options, services, arn, start=start, history=history, resume=resume,
+                             cancel=cancel, redrive_count=redrive_count)
+
+    def _execute(
+        self,
+        input: Any,
+        options: RunOptions,
+        services: ExecutionServices,
+        arn: str | None = None,
+        *,
+        start: datetime | None = None,
+        history: History | None = None,
+        resume: Frame | None = None,
+        cancel: threading.Event | None = None,
+        redrive_count: int = 0,
+    ) -> Execution:
         """Run one execution of this machine on ``services`` (shared with its parent,
         if any), under ``arn`` when its parent already named it."""
         if input is None:
@@ -224,14 +262,15 @@ class StateMachine:
             machine_arn=machine_arn,
             machine_name=self.name,
             role_arn=options.role,
-            start=services.clock.now(),
+            start=start or services.clock.now(),
             input=input,
             timeout_seconds=self.model.timeout_seconds,
             # Express executions cannot be redriven: no RedriveCount in their context.
-            redrive_count=0 if options.state_machine_type == "STANDARD" else None,
+            redrive_count=redrive_count if options.state_machine_type == "STANDARD" else None,
         )
         input_json = _input_json(input, services.quotas.payload_bytes)
-        outcome = run_execution(services, self.model.program, info, input_json, list(options.listeners or ()))
+        outcome = run_execution(services, self.model.program, info, input_json, list(options.listeners or ()),
+                                cancel=cancel, history=history, resume=resume)
         return Execution(
             execution_name, info.arn, machine_arn, outcome.status, input,
             output=outcome.output, error=outcome.error, cause=outcome.cause,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..errors import QUERY_EVALUATION_ERROR, STATES_RUNTIME, StatesError
@@ -50,15 +51,48 @@ class Frame:
     results: dict[int, Any] = field(default_factory=dict)
     # The task token a .waitForTaskToken task of this program waits for.
     token: str | None = None
+    # When the state running now was entered (a resumed Wait waits only what is left).
+    entered_at: datetime | None = None
+    # The program reached its end: ``state_input`` holds its output. ``closed``:
+    # the event that closes it in its parent (MapIterationSucceeded) is recorded too.
+    ended: bool = False
+    closed: bool = False
 
-    def enter(self, name: str, data: Any, entered: int, resumed: bool = False) -> None:
+    @property
+    def started(self) -> bool:
+        """Whether this program has made progress (a restored frame carries it on)."""
+        return bool(self.state_name) or self.ended
+
+    def enter(self, name: str, data: Any, entered: int, resumed: bool = False, at: datetime | None = None) -> None:
         """The program moved to state ``name`` with input ``data``: a new state's
         progress (``resumed``: the same state again, after a restore, keeping it)."""
         self.state_name, self.state_input, self.entered = name, data, entered
         self.last_event = entered
+        self.entered_at = at
         self.assigned = None
         if resumed:
             return
+        self._clear()
+
+    def exited(self, next_name: str | None, output: Any, event_id: int) -> None:
+        """The state running now exited (event ``event_id``): the program stands
+        before ``next_name`` with ``output`` as its input, or has ended with it."""
+        self.state_name, self.state_input, self.entered = next_name or "", output, 0
+        self.last_event = event_id
+        self.entered_at = None
+        self.ended = next_name is None
+        self._clear()
+
+    def started_by(self, event_id: int) -> None:
+        """``ExecutionStarted`` (event ``event_id``) opened the program."""
+        self.last_event = event_id
+
+    def close(self, output: Any, event_id: int) -> None:
+        """The event that closes this program in its parent is recorded (``event_id``)."""
+        self.state_input, self.ended, self.closed = output, True, True
+        self.last_event = event_id
+
+    def _clear(self) -> None:
         if self.retry_counts or self.retry_count:
             self.retry_counts, self.retry_count = [], 0
         if self.children or self.results:
@@ -101,6 +135,12 @@ class Frame:
             out["done"] = {str(i): value for i, value in sorted(results.items())}
         if self.token is not None:
             out["taskToken"] = self.token
+        if self.entered_at is not None:
+            out["enteredTime"] = self.entered_at.isoformat()
+        if self.ended:
+            out["ended"] = True
+        if self.closed:
+            out["closed"] = True
         return out
 
     @classmethod
@@ -123,6 +163,9 @@ class Frame:
             retry_counts=[int(n) for n in retry.get("counts", [])],
             retry_count=int(retry.get("total", 0)),
             token=data.get("taskToken"),
+            entered_at=datetime.fromisoformat(data["enteredTime"]) if data.get("enteredTime") else None,
+            ended=bool(data.get("ended", False)),
+            closed=bool(data.get("closed", False)),
         )
         for key, child in (data.get("running") or {}).items():
             frame.children[int(key)] = cls.restore(child, cancel, scope)

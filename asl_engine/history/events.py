@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from ..errors import EngineError, StatesError
 
@@ -31,6 +31,8 @@ __all__ = [
     "EVENT_TYPES",
     "History",
     "Listener",
+    "Progress",
+    "Recorder",
     "STATE_ABORTED",
     "STATE_ENTERED",
     "STATE_EXITED",
@@ -100,11 +102,32 @@ def details_key(event_type: str) -> str | None:
 
 Listener = Callable[[dict[str, Any]], None]
 
+Progress = Callable[[], Any]
+"""The execution's progress as JSON-compatible data (its root frame's snapshot)."""
+
+
+class Recorder(Protocol):
+    """Where a durable history writes: each event with the progress it leaves.
+
+    Called under the history's lock, in event-id order, after the progress
+    changes that go with the event were made (``History.add``'s ``then``),
+    so that an event and the progress it leads to are stored together (the
+    service writes both in one SQLite transaction).
+    """
+
+    def record(self, event: dict[str, Any], progress: Progress | None) -> None:
+        """Store ``event`` and, where it keeps one, the progress ``progress()`` returns."""
+        ...
+
+    def checkpoint(self, progress: Progress) -> None:
+        """Store progress that changed without an event (retry counters before a back-off)."""
+        ...
+
 
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress")
 
     def __init__(
         self,
@@ -112,6 +135,7 @@ class History:
         listeners: list[Listener] | None = None,
         limit: int | None = None,
         events: list[dict[str, Any]] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         # ``events``: the events recorded so far, when an execution carries on
         # from a snapshot (new events continue their ids).
@@ -122,15 +146,34 @@ class History:
         # AWS quota: 25,000 events per execution history; the last slot is
         # kept for the event that ends the execution.
         self._limit = limit
+        self._recorder = recorder
+        self._progress: Progress | None = None
+
+    def track(self, progress: Progress) -> None:
+        """Give the recorder the execution's progress to store with each event."""
+        self._progress = progress
+
+    def checkpoint(self) -> None:
+        """Progress changed without an event: let the recorder store it (no-op without one)."""
+        if self._recorder is not None and self._progress is not None:
+            with self._lock:
+                self._recorder.checkpoint(self._progress)
 
     def add(
-        self, event_type: str, previous: int, details: dict[str, Any] | None = None, timestamp: datetime | None = None
+        self,
+        event_type: str,
+        previous: int,
+        details: dict[str, Any] | None = None,
+        timestamp: datetime | None = None,
+        then: Callable[[int], None] | None = None,
     ) -> int:
         """Append an event caused by event ``previous`` (0 for none); return its id.
 
         ``event_type`` must be registered in ``EVENT_TYPES``. ``timestamp``
-        defaults to the clock's current time. Raises ``StatesError``
-        (``States.Runtime``) when the history is full.
+        defaults to the clock's current time. ``then(event_id)`` makes the
+        progress change that goes with the event (a frame entering a state)
+        before the event is recorded, atomically with it. Raises
+        ``StatesError`` (``States.Runtime``) when the history is full.
         """
         limit = self._limit
         if limit is not None and len(self._events) >= limit - 1 and event_type[:9] != "Execution":
@@ -154,6 +197,10 @@ class History:
             if key is not None and details is not None:
                 event[key] = details
             self._events.append(event)
+            if then is not None:
+                then(event_id)
+            if self._recorder is not None:
+                self._recorder.record(event, self._progress)
         for listener in self._listeners:
             listener(event)
         return event_id

@@ -131,6 +131,10 @@ def run_all(
         child = parent.children.get(index)
         if child is None:
             child = parent.child(index, cancel, Scope(parent.scope))
+        elif child.closed:  # restored, and its closing event was recorded: done
+            results[index] = child.state_input
+            parent.finished(index, results[index])
+            return
         else:
             child.cancel = cancel  # a restored frame: it joins this fan-out
         try:

@@ -76,23 +76,41 @@ def run_execution(
     listeners: list[Listener] | None = None,
     *,
     cancel: threading.Event | None = None,
+    history: History | None = None,
+    resume: Frame | None = None,
 ) -> ExecutionOutcome:
     """Run one execution to its end: ``ExecutionStarted``, the program, and the
     event that closes the execution (AWS's shapes). A failed execution is an
     outcome, not an exception; an engine fault is an ``EngineError``.
     ``cancel`` stops it (a parent Map Run's, for a child execution).
+
+    ``history`` is where the events go (default: a new in-memory history).
+    ``resume`` carries on an execution stopped mid-run (a crash): its root
+    frame restored from the progress stored with the last event of
+    ``history`` (which holds the events so far). Nothing recorded is
+    recorded again: the state it stood in continues without a second
+    ``StateEntered`` (its task is dispatched again: at-least-once, as AWS's
+    Task semantics allow).
     """
-    history = services.new_history(info.arn, listeners or ())
+    if history is None:
+        history = services.new_history(info.arn, listeners or ())
+    if resume is not None:
+        frame = resume
+        if cancel is not None:
+            frame.cancel = cancel
+    else:
+        frame = Frame(cancel or threading.Event(), 0)
+    history.track(frame.snapshot)
     interpreter = Interpreter(services, info, history)
-    started = history.add("ExecutionStarted", 0, {
-        "input": input_json,
-        "inputDetails": {"truncated": False},
-        "roleArn": info.role_arn,
-    })
-    frame = Frame(cancel or threading.Event(), started)
+    if resume is None:
+        history.add("ExecutionStarted", 0, {
+            "input": input_json,
+            "inputDetails": {"truncated": False},
+            "roleArn": info.role_arn,
+        }, then=frame.started_by)
     status, output, error, cause = "SUCCEEDED", None, None, None
     try:
-        output = interpreter.run_program(program, info.input, frame, input_json)
+        output = interpreter.run_program(program, info.input, frame, input_json, resume=resume is not None)
     except StatesError as err:
         status, error, cause = "FAILED", err.error, err.cause
         details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
@@ -103,7 +121,9 @@ def run_execution(
         history.add("ExecutionTimedOut", len(history), {"error": "States.Timeout"})
     except Aborted:
         status = "ABORTED"
-        history.add("ExecutionAborted", len(history), {})
+        # A stop request may carry the error and cause StopExecution was given.
+        reason = getattr(frame.cancel, "details", None) or {}
+        history.add("ExecutionAborted", len(history), {k: reason[k] for k in ("error", "cause") if k in reason})
     except EngineError:
         frame.cancel.set()
         raise
@@ -168,6 +188,8 @@ class Interpreter(Resolver):
         (a restored snapshot): it enters ``frame.state_name`` again with
         ``frame.state_input``, and ``data`` is ignored.
         """
+        if resume and frame.ended:
+            return frame.state_input  # it had ended; its closing events follow
         states = program.states
         name: str | None = program.start_at
         resumed = resume and bool(frame.state_name)
@@ -182,13 +204,16 @@ class Interpreter(Resolver):
             if self._deadline is not None and now >= self._deadline:
                 raise TimedOut()
             state = states[name]
-            entered = history.add(
-                STATE_ENTERED[state.type],
-                frame.last_event,
-                {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
-                now,
-            )
-            frame.enter(name, data, entered, resumed)
+            if resumed and frame.entered:  # its StateEntered is recorded: carry the state on
+                entered, now = frame.entered, frame.entered_at or now
+            else:
+                entered = history.add(
+                    STATE_ENTERED[state.type],
+                    frame.last_event,
+                    {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
+                    now,
+                    _entering(frame, name, data, resumed, now),
+                )
             resumed = False
             env = self._env(state, now, frame.scope.view)
             try:
@@ -212,7 +237,7 @@ class Interpreter(Resolver):
                 else:
                     self._assign(catcher.assign, error_output, env, frame)
                     output = self._apply_result_path(catcher.result_path, data, error_output, env)
-                data_json = self._exited(state, output, frame)
+                data_json = self._exited(state, output, frame, catcher.next)
                 data, name = output, catcher.next
                 continue
             except Aborted:
@@ -220,12 +245,13 @@ class Interpreter(Resolver):
                 if aborted is not None:
                     frame.last_event = history.add(aborted, frame.last_event)
                 raise
-            data_json = self._exited(state, output, frame)
+            data_json = self._exited(state, output, frame, next_name)
             data, name = output, next_name
         return data
 
-    def _exited(self, state: State, output: Any, frame: Frame) -> str:
-        """Apply the state's assignments and record ``<Type>StateExited``.
+    def _exited(self, state: State, output: Any, frame: Frame, next_name: str | None) -> str:
+        """Apply the state's assignments and record ``<Type>StateExited``; the
+        frame then stands before ``next_name`` (or at its end) with ``output``.
 
         Return the output's JSON (the next state's input).
         """
@@ -240,7 +266,8 @@ class Interpreter(Resolver):
             details["assignedVariables"] = texts
             details["assignedVariablesDetails"] = {"truncated": False}
             frame.assigned = None
-        frame.last_event = self.history.add(STATE_EXITED[state.type], frame.last_event, details)
+        self.history.add(STATE_EXITED[state.type], frame.last_event, details, None,
+                         lambda event_id: frame.exited(next_name, output, event_id))
         return text
 
     @staticmethod
@@ -369,12 +396,12 @@ class Interpreter(Resolver):
             else:
                 delay = self._jsonata_timestamp_delay(state, data, env, frame)
             output = self._jsonata_plain(state, data, env, frame)
-            self._sleep(delay, frame)
+            self._sleep(self._wait_left(delay, frame), frame)
             return state.next, output
         effective = self._select(state.input_path, data, env)
         delay = self._wait_delay(state, effective, env, frame)
         self._assign(state.assign, effective, env, frame)
-        self._sleep(delay, frame)
+        self._sleep(self._wait_left(delay, frame), frame)
         return state.next, self._select(state.output_path, effective, env)
 
     def _wait_delay(self, state: WaitState, effective: Any, env: Env, frame: Frame) -> float:
@@ -397,6 +424,13 @@ class Interpreter(Resolver):
                 )
         assert moment is not None
         return max(0.0, (moment - self.clock.now()).total_seconds())
+
+    def _wait_left(self, delay: float, frame: Frame) -> float:
+        """What is left of a Wait of ``delay`` seconds counted from the state's
+        entry (all of it, unless the state was resumed after a restart)."""
+        if frame.entered_at is None:
+            return delay
+        return delay - (self.clock.now() - frame.entered_at).total_seconds()
 
     def _sleep(self, seconds: float, frame: Frame) -> None:
         if self._deadline is not None:
@@ -437,8 +471,10 @@ class Interpreter(Resolver):
                 delay = backoff_delay(retrier, counts[i], self._rng)
                 counts[i] += 1
                 frame.retry_count += 1
+                frame.token = None  # the next attempt gets a token of its own
                 if frame.children or frame.results:  # a new attempt reruns every branch
                     frame.children, frame.results = {}, {}
+                self.history.checkpoint()  # the counters outlive a crash during the back-off
                 self._sleep(delay, frame)
                 env = self._with_retry_count(env, frame.retry_count)
 
@@ -468,8 +504,9 @@ class Interpreter(Resolver):
         effective = self._select(state.input_path, data, env)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
-            if state.callback:  # .waitForTaskToken and .sync: $$.Task.Token
-                frame.token = self.services.new_uuid()
+            if state.callback:  # .waitForTaskToken and .sync: $$.Task.Token (kept by a resumed attempt)
+                if frame.token is None:
+                    frame.token = self.services.new_uuid()
                 attempt_env = Env(dict(attempt_env.context, Task={"Token": frame.token}), attempt_env.variables, attempt_env.rng)
             if state.jsonata:
                 states_var = {"input": data, "context": attempt_env.context}
@@ -507,7 +544,7 @@ class Interpreter(Resolver):
         def job(child: Frame) -> Any:
             child.in_parallel_branch = True
             try:
-                return self.run_program(program, branch_input, child, resume=bool(child.state_name))
+                return self.run_program(program, branch_input, child, resume=child.started)
             finally:
                 self._variables.release(child.scope)
 
@@ -575,7 +612,7 @@ class Interpreter(Resolver):
         def job(child: Frame) -> Any:
             child.map_index = index
             details = {"name": state.name, "index": index}
-            resume = bool(child.state_name)  # a restored iteration carries on where it stood
+            resume = child.started  # a restored iteration carries on where it stood
             if not resume:
                 child.last_event = history.add("MapIterationStarted", child.last_event, details)
             try:
@@ -590,10 +627,16 @@ class Interpreter(Resolver):
                 raise
             finally:
                 self._variables.release(child.scope)
-            child.last_event = history.add("MapIterationSucceeded", child.last_event, dict(details))
+            history.add("MapIterationSucceeded", child.last_event, dict(details), None,
+                        lambda event_id: child.close(output, event_id))
             return output
 
         return job
+
+
+def _entering(frame: Frame, name: str, data: Any, resumed: bool, now: datetime) -> Callable[[int], None]:
+    """The frame change that goes with a ``StateEntered`` event."""
+    return lambda event_id: frame.enter(name, data, event_id, resumed, now)
 
 
 def _fail_text(value: Any, field: str, data: Any, env: Env) -> str | None:

@@ -5,7 +5,7 @@ the service's scheduler) and handed to every interpreter of it: the top
 execution, the child executions of a distributed Map, the local child
 executions ``states:startExecution`` starts. It holds the clock, the quotas,
 the one seeded source of randomness and ids, the task dispatcher (handlers,
-mocks, AWS, callbacks), the object store, where each new history goes, and
+mocks, AWS, callbacks), the object store, and
 the records of finished child executions.
 
 ``ExecutionInfo`` is one execution's identity (ARN, name, machine, role,
@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from ..execution.clock import Clock
 from ..execution.ids import IdSource, uuid_source
@@ -46,16 +46,12 @@ class ExecutionServices:
     # Ids from ``rng`` (the dispatcher draws its own from the same source).
     ids: IdSource | None = None
     object_store: ObjectStore | None = None
-    # Where the history of a new execution goes: (execution ARN, listeners) -> History.
-    history_factory: Callable[[str, Sequence[Listener]], History] | None = None
     # Finished child executions (distributed Map children, local startExecution
     # children), each with its own history; list.append is atomic under the GIL.
     child_executions: list[dict[str, Any]] = field(default_factory=list)
 
     def new_history(self, execution_arn: str, listeners: Sequence[Listener] = ()) -> History:
-        """The history of a new execution."""
-        if self.history_factory is not None:
-            return self.history_factory(execution_arn, listeners)
+        """The history of a new execution (in memory)."""
         return History(self.clock.now, list(listeners), self.quotas.history_events)
 
     def __post_init__(self) -> None:
