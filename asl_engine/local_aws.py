@@ -25,7 +25,7 @@ from typing import Any, Iterator
 from .errors import AslEngineError
 from .tasks.aws import AwsConfig
 
-__all__ = ["LocalAws", "LocalAwsError", "create_resources", "local_aws", "side_effects"]
+__all__ = ["LocalAws", "LocalAwsError", "create_resources", "load_spec", "local_aws", "merge_flows", "side_effects"]
 
 MOTO_ACCOUNT = "123456789012"
 
@@ -47,9 +47,24 @@ def flow_name(definition: str | os.PathLike[str]) -> str:
     return Path(definition).name.split(".")[0]
 
 
+def merge_flows(flows: Any) -> dict[str, Any]:
+    """The resources of several flows, each queue, table and topic once."""
+    merged: dict[str, Any] = {"queues": [], "tables": [], "topics": []}
+    for flow in flows:
+        for queue in flow.get("queues", []):
+            if queue not in merged["queues"]:
+                merged["queues"].append(queue)
+        for kind in ("tables", "topics"):
+            names = {item["name"] for item in merged[kind]}
+            merged[kind] += [item for item in flow.get(kind, []) if item["name"] not in names]
+    return merged
+
+
 def load_spec(definition: str | os.PathLike[str]) -> dict[str, Any]:
-    """The ``local_aws.json`` next to DEFINITION (``{}`` when there is none)."""
-    path = Path(definition).resolve().parent / SPEC_FILE
+    """The ``local_aws.json`` next to DEFINITION, or in it when it is a folder
+    (``{}`` when there is none)."""
+    base = Path(definition).resolve()
+    path = (base if base.is_dir() else base.parent) / SPEC_FILE
     if not path.exists():
         return {}
     try:
@@ -159,7 +174,9 @@ def local_aws(definition: str | os.PathLike[str], region: str | None = None) -> 
         raise LocalAwsError("--local-aws needs moto: pip install 'asl-engine[local]'") from None
     spec = load_spec(definition)
     region = region or spec.get("region") or "us-east-1"
-    flow = spec.get("flows", {}).get(flow_name(definition), {})
+    flows = spec.get("flows", {})
+    # A folder (``asl serve``) gets every flow's resources; a definition its own.
+    flow = merge_flows(flows.values()) if Path(definition).is_dir() else flows.get(flow_name(definition), {})
     saved = dict(os.environ)
     for name in list(os.environ):
         if name.startswith(_ENV_DROP):

@@ -1,0 +1,97 @@
+"""``asl serve``'s application: the HTTP server over a ``Service``, plus routes.
+
+The server translates only: an AWS JSON 1.0 request becomes
+``service.call(operation, body)``, a ``ServiceError`` becomes AWS's error
+answer. Routes (API-Gateway-style, declared in ``local_aws.json`` under
+``"routes"``) turn a plain HTTP request into a ``StartExecution``, as API
+Gateway's Step Functions integration does: ``POST /messages`` with a JSON
+body starts the route's state machine with that body as input and answers
+``{"executionArn", "startDate"}``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..local_aws import LocalAwsError, load_spec
+from ..service import Service, ServiceError
+from .http import Server
+from .protocol import ApiError
+
+__all__ = ["Route", "make_server", "read_routes"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """``method path`` starts ``state_machine`` (a name or ARN) with the request body."""
+
+    method: str
+    path: str
+    state_machine: str
+
+
+def read_routes(source: Mapping[str, Any] | str) -> list[Route]:
+    """The ``"routes"`` of a ``local_aws.json`` document (or of the file, or of
+    the one in a folder); ValueError (OSError) when malformed (unreadable)."""
+    if isinstance(source, str):
+        path = Path(source)
+        if path.is_dir():
+            try:
+                source = load_spec(path)
+            except LocalAwsError as exc:
+                raise ValueError(str(exc)) from None
+        else:
+            source = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(source, dict):
+        raise ValueError("a routes file must hold a JSON object")
+    spec = source
+    routes = []
+    for index, item in enumerate(spec.get("routes") or []):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("method", "path", "stateMachine")):
+            raise ValueError(f"routes[{index}] must be an object with string method, path and stateMachine")
+        routes.append(Route(item["method"].upper(), item["path"], item["stateMachine"]))
+    return routes
+
+
+def _json_answer(status: int, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(body, default=_default).encode()
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    raise TypeError(type(value).__name__)
+
+
+def make_server(
+    service: Service, *, host: str = "127.0.0.1", port: int = 8083, routes: Sequence[Route] = (), log: Any = None
+) -> Server:
+    """The HTTP server of ``service`` (not started: call ``start()`` or ``serve_forever()``)."""
+
+    def call(operation: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+        try:
+            return service.call(operation, body)
+        except ServiceError as err:
+            raise ApiError(err.type, err.message) from None
+
+    table = {(route.method, route.path): route for route in routes}
+
+    def route(method: str, path: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes] | None:
+        found = table.get((method, path.split("?", 1)[0]))
+        if found is None:
+            return None
+        target = found.state_machine if found.state_machine.startswith("arn:") else service.machine_arn(found.state_machine)
+        try:
+            text = body.decode("utf-8") if body else "{}"
+            json.loads(text)
+        except ValueError:
+            return _json_answer(400, {"message": "The request body must be JSON"})
+        try:
+            return _json_answer(200, service.call("StartExecution", {"stateMachineArn": target, "input": text}))
+        except ServiceError as err:
+            return _json_answer(400, {"__type": err.type, "message": err.message})
+
+    return Server(call, host=host, port=port, routes=route, log=log)

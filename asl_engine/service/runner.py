@@ -1,0 +1,200 @@
+"""Running the service's executions: a bounded pool, durable histories, resumption.
+
+Each execution runs on a worker of one pool (``workers`` at a time; more
+wait their turn, as AWS queues them). Its history is a ``History`` whose
+recorder writes each event, with the progress it leaves (the root frame's
+snapshot), into the store in one transaction. After a restart, every
+execution the store holds as ``RUNNING`` is resumed from that progress:
+no event is written twice, ids carry on without a gap, a task that was in
+flight is dispatched again (at-least-once), a callback task keeps its token
+and a Wait waits only what is left of it (one due during the outage fires
+at once).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..api import Execution, StateMachine
+from ..execution.clock import Clock, SystemClock, VirtualClock
+from ..execution.frame import Frame
+from ..history.events import History, Progress
+from ..options import RunOptions
+from ..tasks.callbacks import CallbackSpool, send_task_failure, send_task_heartbeat, send_task_success
+from .store import Store, moment
+
+__all__ = ["Runner", "StopRequest", "StoreSpool"]
+
+
+class StopRequest(threading.Event):
+    """The cancel signal of an execution, with the error and cause ``StopExecution`` gave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: dict[str, str] = {}
+
+
+class _Recorder:
+    """Writes one execution's events and progress to the store, until the
+    service shuts down: what an execution does after that is not stored, as
+    if the process had stopped there, and the next service resumes it."""
+
+    __slots__ = ("_store", "_arn", "_closed")
+
+    def __init__(self, store: Store, arn: str, closed: Callable[[], bool]) -> None:
+        self._store, self._arn, self._closed = store, arn, closed
+
+    def record(self, event: dict[str, Any], progress: Progress | None) -> None:
+        if not self._closed():
+            self._store.record_event(self._arn, event, progress() if progress is not None else None)
+
+    def checkpoint(self, progress: Progress) -> None:
+        if not self._closed():
+            self._store.record_progress(self._arn, progress())
+
+
+class StoreSpool(CallbackSpool):
+    """Callback answers through the store: a ``SendTask*`` that finds no task
+    waiting in this process (the execution is being resumed) is kept in the
+    store until the task waits again; each waiting token is recorded, so a
+    later answer is told apart from one for a token that never existed."""
+
+    def __init__(self, store: Store, execution_arn: str, state: Callable[[], str]) -> None:
+        self.store, self.execution_arn, self._state = store, execution_arn, state
+        self._seen: set[str] = set()
+
+    def send(self, token: str, message: dict[str, Any]) -> Any:
+        self.store.write("INSERT INTO answers (token, message) VALUES (?, ?)", (token, json.dumps(message)))
+
+    def deliver(self, token: str) -> None:
+        if token not in self._seen:
+            self._seen.add(token)
+            self.store.write("INSERT OR IGNORE INTO tokens VALUES (?, ?, ?)", (token, self.execution_arn, self._state()))
+        rows = self.store.all("SELECT seq, message FROM answers WHERE token = ? ORDER BY seq", (token,))
+        for row in rows:
+            self.store.write("DELETE FROM answers WHERE seq = ?", (row["seq"],))
+            message = json.loads(row["message"])
+            kind = message.get("kind")
+            if kind == "success":
+                send_task_success(token, message.get("output"))
+            elif kind == "failure":
+                send_task_failure(token, message.get("error"), message.get("cause"))
+            elif kind == "heartbeat":
+                send_task_heartbeat(token)
+
+
+@dataclass
+class _Running:
+    cancel: StopRequest
+    future: "Future[Execution | None]"
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class Runner:
+    """Starts, resumes and stops executions on a bounded pool."""
+
+    def __init__(
+        self,
+        store: Store,
+        machine_for: Callable[[str, str], StateMachine],
+        options_for: Callable[[Any, Clock], RunOptions],
+        *,
+        skip_waits: bool = False,
+        workers: int = 64,
+    ) -> None:
+        self.store = store
+        self._machine_for = machine_for
+        self._options_for = options_for
+        self.skip_waits = skip_waits
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asl-execution")
+        self._running: dict[str, _Running] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # ------------------------------------------------------------ control
+    def submit(self, arn: str) -> None:
+        """Run (or resume) execution ``arn`` as the store holds it."""
+        cancel = StopRequest()
+        with self._lock:
+            if self._closed or arn in self._running:
+                return
+            entry = _Running(cancel, Future())
+            self._running[arn] = entry
+        entry.future = self._pool.submit(self._run, arn, entry)
+
+    def resume_all(self) -> int:
+        """Resume every execution the store holds as running; return how many."""
+        rows = self.store.all("SELECT arn FROM executions WHERE status = 'RUNNING' ORDER BY seq")
+        for row in rows:
+            self.submit(row["arn"])
+        return len(rows)
+
+    def running(self, arn: str) -> bool:
+        with self._lock:
+            return arn in self._running
+
+    def stop(self, arn: str, error: str | None, cause: str | None, timeout: float = 10.0) -> bool:
+        """Abort a running execution; return whether it was running here."""
+        with self._lock:
+            entry = self._running.get(arn)
+        if entry is None:
+            return False
+        entry.cancel.details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+        entry.cancel.set()
+        entry.done.wait(timeout)
+        return True
+
+    def wait(self, arn: str, timeout: float | None = None) -> bool:
+        """Wait until ``arn`` is not running here; return whether it ended."""
+        with self._lock:
+            entry = self._running.get(arn)
+        return entry is None or entry.done.wait(timeout)
+
+    def close(self, wait: bool = False) -> None:
+        """Stop taking work; running executions are left as the store has them
+        (a later service on the same store resumes them)."""
+        with self._lock:
+            self._closed = True
+            entries = list(self._running.values())
+        for entry in entries:
+            entry.cancel.set()
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    # ------------------------------------------------------------ running
+    def clock_for(self, row: Any) -> Clock:
+        if not self.skip_waits:
+            return SystemClock()
+        last = self.store.events(row["arn"], 0, 1, reverse=True)
+        return VirtualClock(last[0]["timestamp"] if last else moment(row["start"]))
+
+    def _run(self, arn: str, entry: _Running) -> Execution | None:
+        try:
+            row = self.store.one("SELECT * FROM executions WHERE arn = ?", (arn,))
+            if row is None or row["status"] != "RUNNING":
+                return None
+            return self.execute(row, entry.cancel)
+        finally:
+            with self._lock:
+                self._running.pop(arn, None)
+            entry.done.set()
+
+    def execute(self, row: Any, cancel: StopRequest) -> Execution:
+        """Run the execution of ``row`` to its end (or its shutdown), recording as it goes."""
+        arn = row["arn"]
+        clock = self.clock_for(row)
+        options = self._options_for(row, clock)
+        machine = self._machine_for(row["definition"], row["machine_arn"])
+        events = self.store.events(arn)
+        history = History(clock.now, None, options.limits.history_events, events=events, recorder=_Recorder(self.store, arn, lambda: self._closed))
+        resume = None
+        if events:
+            progress = json.loads(row["progress"]) if row["progress"] else None
+            resume = Frame.restore(progress, cancel) if progress else Frame(cancel, len(events))
+        return machine.execute(
+            json.loads(row["input"]), options, arn=arn, start=moment(row["start"]), history=history,
+            resume=resume, cancel=cancel, redrive_count=row["redrive_count"],
+        )

@@ -1,0 +1,192 @@
+"""The durable store of the local service: one SQLite file (stdlib ``sqlite3``).
+
+What it keeps: state machines with their versions and aliases, activities,
+tags, executions (with the progress a running one has made), every history
+event, the task tokens executions wait for, and callback answers that came
+while no one waited.
+
+Durability: WAL journal, ``synchronous=NORMAL``. Every history event is
+written in its own transaction together with the execution's progress
+(``record_event``), so a process killed at any moment (``kill -9``) leaves
+an event and the progress it led to both stored, or neither. WAL at
+``NORMAL`` survives a process crash; only a power loss may drop the last
+transactions (SQLite's documented trade-off; ``synchronous=FULL`` would
+cost an fsync per transition).
+
+One connection serves the process, behind a lock (SQLite serialises writers
+anyway); ``busy_timeout`` lets another process (``asl run --db``) share the
+file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+__all__ = ["Store", "decode_event", "encode_event", "epoch", "moment"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state_machines (
+    arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL, created REAL NOT NULL, updated REAL, revision_id TEXT NOT NULL,
+    description TEXT, logging TEXT, tracing TEXT, next_version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS versions (
+    arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL, version INTEGER NOT NULL, definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL, type TEXT NOT NULL, description TEXT, created REAL NOT NULL, revision_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+    routing TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS executions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE, machine_arn TEXT NOT NULL, version_arn TEXT, alias_arn TEXT,
+    name TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL,
+    output TEXT, error TEXT, cause TEXT, start REAL NOT NULL, stop REAL,
+    redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date REAL, test_case TEXT,
+    definition TEXT NOT NULL, role_arn TEXT NOT NULL, revision_id TEXT, progress TEXT,
+    events INTEGER NOT NULL DEFAULT 0, map_run_arn TEXT, trace_header TEXT
+);
+CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, seq);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
+CREATE TABLE IF NOT EXISTS events (
+    execution_arn TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tags (
+    resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key)
+);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS answers (seq INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT NOT NULL, message TEXT NOT NULL);
+"""
+
+_CLOSING = {
+    "ExecutionSucceeded": "SUCCEEDED",
+    "ExecutionFailed": "FAILED",
+    "ExecutionTimedOut": "TIMED_OUT",
+    "ExecutionAborted": "ABORTED",
+}
+
+
+def epoch(moment: datetime) -> float:
+    """Seconds since the epoch (what the store and the wire keep)."""
+    return moment.timestamp()
+
+
+def moment(seconds: float) -> datetime:
+    """The UTC datetime of ``seconds`` since the epoch."""
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def encode_event(event: dict[str, Any]) -> str:
+    body = dict(event)
+    body["timestamp"] = epoch(event["timestamp"])
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_event(text: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(text)
+    event["timestamp"] = moment(event["timestamp"])
+    return event
+
+
+class Store:
+    """The SQLite file of one service (``":memory:"`` for a throwaway one)."""
+
+    def __init__(self, path: str | os.PathLike[str] = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10.0)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=OFF")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------ plumbing
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+            return row
+
+    def all(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, args).fetchall())
+
+    def write(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """One statement in its own transaction; the number of rows it changed."""
+        with self.transaction() as db:
+            return db.execute(sql, args).rowcount
+
+    # ------------------------------------------------------------ history
+    def record_event(self, execution_arn: str, event: dict[str, Any], progress: Any) -> None:
+        """Store one event and the progress it leaves, in one transaction; the
+        event that closes the execution also stores its status and result."""
+        closing = _CLOSING.get(event["type"])
+        with self.transaction() as db:
+            db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
+            if closing is None:
+                db.execute(
+                    "UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
+                    (event["id"], None if progress is None else json.dumps(progress, separators=(",", ":")), execution_arn),
+                )
+                return
+            key = event["type"][0].lower() + event["type"][1:] + "EventDetails"
+            details = event.get(key) or {}
+            db.execute(
+                # The progress at the end stays: a redrive carries on from the failed state.
+                "UPDATE executions SET events = ?, status = ?, output = ?, error = ?, cause = ?, stop = ?,"
+                " progress = coalesce(?, progress) WHERE arn = ?",
+                (event["id"], closing, details.get("output"), details.get("error"), details.get("cause"),
+                 epoch(event["timestamp"]), None if progress is None else json.dumps(progress, separators=(",", ":")),
+                 execution_arn),
+            )
+
+    def record_progress(self, execution_arn: str, progress: Any) -> None:
+        self.write("UPDATE executions SET progress = ? WHERE arn = ?",
+                   (json.dumps(progress, separators=(",", ":")), execution_arn))
+
+    def events(self, execution_arn: str, after: int = 0, limit: int = -1, reverse: bool = False) -> list[dict[str, Any]]:
+        """Events of an execution, by id (``after``: ids above it; newest first with ``reverse``)."""
+        if reverse:
+            bound = after if after > 0 else 1 << 62
+            rows = self.all("SELECT body FROM events WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                            (execution_arn, bound, limit))
+        else:
+            rows = self.all("SELECT body FROM events WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?",
+                            (execution_arn, after, limit))
+        return [decode_event(row["body"]) for row in rows]
+
+    def truncate_events(self, execution_arn: str, keep: int) -> None:
+        """Drop events above id ``keep`` (none are there unless the store was edited by hand)."""
+        self.write("DELETE FROM events WHERE execution_arn = ? AND id > ?", (execution_arn, keep))

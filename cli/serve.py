@@ -1,0 +1,186 @@
+"""``asl serve``: the durable local Step Functions service; ``asl executions``: read its store."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+import asl_engine
+from asl_engine.service import Service, ServiceError
+
+from .common import EXIT_FAILED, EXIT_USAGE, dump_json, fail
+from .run import _handlers, _load, _module_handlers, _with_aws
+
+DEFAULT_DB = os.path.join(".asl", "state.db")
+
+
+@contextlib.contextmanager
+def _embedded_aws(folder: str | None, params: dict[str, Any], options: asl_engine.RunOptions) -> Iterator[asl_engine.RunOptions]:
+    """``--local-aws``: moto in-process with every flow's resources of ``local_aws.json``."""
+    if folder is None:
+        fail("--local-aws needs --register DIR (the folder whose local_aws.json declares the resources)", EXIT_USAGE)
+    try:
+        with asl_engine.local_aws(folder, params.get("region")) as embedded:
+            module = embedded.handler_module
+            local_handlers = _module_handlers(module) if module is not None else {}
+            yield dataclasses.replace(options, handlers={**local_handlers, **(options.handlers or {})},
+                                      aws=embedded.aws, region=embedded.region)
+    except asl_engine.LocalAwsError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _register(service: Service, paths: tuple[str, ...]) -> list[str]:
+    """Create (or update) a state machine per ``*.asl.json`` file, named by the file."""
+    names = []
+    for given in paths:
+        base = Path(given)
+        files = sorted(base.glob("*.asl.json")) if base.is_dir() else [base]
+        for path in files:
+            _load(str(path), None)  # diagnostics end the command (exit 3)
+            name = path.name.split(".")[0]
+            try:
+                service.put_state_machine(name, path.read_text(encoding="utf-8"))
+            except ServiceError as exc:
+                fail(f"{path}: {exc}", EXIT_USAGE)
+            names.append(name)
+    return names
+
+
+def _routes(routes_file: str | None, folder: str | None) -> list[Any]:
+    from asl_engine.server import read_routes
+
+    source = routes_file or folder
+    if source is None:
+        return []
+    try:
+        return read_routes(source)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read routes: {exc}", EXIT_USAGE)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--port", default=8083, show_default=True, type=int, help="Port (8083 is Step Functions Local's; 0 picks a free one).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, metavar="PATH",
+              help="The SQLite file that keeps state machines, executions and histories (':memory:' keeps nothing).")
+@click.option("--mock-config", type=click.Path(exists=True, dir_okay=False), metavar="FILE", envvar="SFN_MOCK_CONFIG",
+              help="A Step Functions Local MockConfigFile.json (or $SFN_MOCK_CONFIG): StartExecution on ARN#TestCase uses its mocks.")
+@click.option("--skip-waits", is_flag=True, help="Each execution gets a virtual clock: Wait states and back-off take no time.")
+@click.option("--handler", "handlers", multiple=True, metavar="NAME=module:function", help="As for asl run (repeatable).")
+@click.option("--handler-module", "handler_modules", multiple=True, metavar="MODULE", help="As for asl run (repeatable).")
+@click.option("--register", "register", multiple=True, metavar="DIR_OR_FILE",
+              help="Create or update a state machine per *.asl.json (named by the file) at start (repeatable).")
+@click.option("--routes", "routes_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="A JSON file whose \"routes\" map METHOD /path to a state machine (default: local_aws.json of --register DIR).")
+@click.option("--local-aws", is_flag=True, help="Tasks call an embedded AWS (moto) holding the resources local_aws.json declares.")
+@click.option("--aws", "use_aws", is_flag=True, help="Tasks with no handler or mock call AWS through boto3.")
+@click.option("--region", help="Region of the service's ARNs and of --aws calls.")
+@click.option("--profile", help="AWS profile for --aws.")
+@click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL", help="As for asl run.")
+@click.option("--workers", default=64, show_default=True, type=int, help="Executions that run at once (more wait their turn).")
+def serve_command(**params: Any) -> None:
+    """Serve the AWS Step Functions API on HOST:PORT, durably (boto3, the aws CLI, SAM, Terraform talk to it unchanged)."""
+    from asl_engine.server import make_server
+
+    registry = _handlers(params.pop("handler_modules"), params.pop("handlers"))
+    options = _with_aws(asl_engine.RunOptions(handlers=registry, callbacks=None), params)
+    mock_config = None
+    if params.get("mock_config"):
+        try:
+            mock_config = asl_engine.load_mock_config(params["mock_config"])
+        except asl_engine.AslEngineError as exc:
+            fail(str(exc), EXIT_USAGE)
+    folders = [p for p in params["register"] if Path(p).is_dir()]
+    folder = folders[0] if folders else None
+    routes = _routes(params.get("routes_file"), folder)
+    with contextlib.ExitStack() as stack:
+        if params["local_aws"]:
+            options = stack.enter_context(_embedded_aws(folder, params, options))
+        try:
+            service = Service(params["db"], options=options, mock_config=mock_config, skip_waits=params["skip_waits"],
+                              workers=params["workers"])
+        except Exception as exc:  # noqa: BLE001 - an unusable database file: one line
+            fail(f"cannot open the database {params['db']}: {exc}", EXIT_USAGE)
+        stack.callback(service.close)
+        names = _register(service, params["register"])
+        try:
+            server = make_server(service, host=params["host"], port=params["port"], routes=routes,
+                                 log=lambda line: click.echo(line, err=True))
+        except OSError as exc:
+            fail(f"cannot listen on {params['host']}:{params['port']}: {exc.strerror or exc}", EXIT_USAGE)
+        stack.callback(server.stop)
+        click.echo(f"asl serve: listening on {server.url} (database {params['db']})", err=True)
+        if service.resumed:
+            click.echo(f"asl serve: resumed {service.resumed} running execution(s)", err=True)
+        for name in names:
+            click.echo(f"asl serve: state machine {service.machine_arn(name)}", err=True)
+        for route in routes:
+            click.echo(f"asl serve: route {route.method} {route.path} -> StartExecution {route.state_machine}", err=True)
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("asl serve: stopped", err=True)
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl-C does
+
+
+@click.group("executions")
+def executions_group() -> None:
+    """Read the executions an asl serve / asl run --db database keeps."""
+
+
+def _open(db: str) -> Service:
+    if db != ":memory:" and not Path(db).exists():
+        fail(f"no database at {db}", EXIT_USAGE)
+    return Service(db, resume=False)
+
+
+_DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True, metavar="PATH", help="The SQLite file.")
+
+
+@executions_group.command("list")
+@_DB_OPTION
+@click.option("--state-machine", "machine", help="Only the executions of this state machine (name or ARN).")
+@click.option("--status", type=click.Choice(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]))
+def executions_list(db: str, machine: str | None, status: str | None) -> None:
+    """The executions, newest first: ARN, status, start."""
+    service = _open(db)
+    machine_arn = None if machine is None else machine if machine.startswith("arn:") else service.machine_arn(machine)
+    for item in service.executions(machine_arn, status):
+        click.echo(f"{item['executionArn']}\t{item['status']}\t{item['startDate'].isoformat()}")
+
+
+def _call(service: Service, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return service.call(operation, request)
+    except ServiceError as exc:
+        fail(str(exc), EXIT_FAILED)
+
+
+@executions_group.command("show")
+@_DB_OPTION
+@click.argument("execution_arn")
+def executions_show(db: str, execution_arn: str) -> None:
+    """DescribeExecution of EXECUTION_ARN, as JSON."""
+    click.echo(dump_json(_call(_open(db), "DescribeExecution", {"executionArn": execution_arn})))
+
+
+@executions_group.command("history")
+@_DB_OPTION
+@click.argument("execution_arn")
+def executions_history(db: str, execution_arn: str) -> None:
+    """GetExecutionHistory of EXECUTION_ARN (every event), as JSON."""
+    service = _open(db)
+    _call(service, "DescribeExecution", {"executionArn": execution_arn})
+    click.echo(dump_json({"events": service.history(execution_arn)}))

@@ -1,0 +1,48 @@
+"""A real ``asl serve`` application on 127.0.0.1 (a free port) and boto3 clients of it."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from asl_engine import RunOptions
+from asl_engine.server import make_server
+from asl_engine.service import Service
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+ROLE = "arn:aws:iam::123456789012:role/r"
+
+
+def client_of(url: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "stepfunctions", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(retries={"max_attempts": 1}, inject_host_prefix=False),
+    )
+
+
+def _add(event: dict[str, Any]) -> dict[str, Any]:
+    return {"n": event.get("n", 0) + 1}
+
+
+@pytest.fixture
+def service(tmp_path: Any) -> Iterator[Service]:
+    with Service(str(tmp_path / "state.db"), options=RunOptions(handlers={"add": _add}), skip_waits=True) as svc:
+        yield svc
+
+
+@pytest.fixture
+def server(service: Service) -> Iterator[Any]:
+    server = make_server(service, port=0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sfn(server: Any) -> Any:
+    return client_of(server.url)

@@ -1,0 +1,125 @@
+"""boto3, unchanged, against the local service: the calls users' code and tests make."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from asl_engine.service import Service
+
+from .conftest import LAMBDA, ROLE
+
+CHAIN = {
+    "StartAt": "A",
+    "States": {
+        "A": {"Type": "Pass", "Result": {"n": 1}, "Next": "Add"},
+        "Add": {"Type": "Task", "Resource": LAMBDA + "add", "End": True},
+    },
+}
+CALLBACK = {"StartAt": "Ask", "States": {"Ask": {
+    "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}}
+
+
+def _wait(sfn: Any, arn: str, timeout: float = 10.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return described
+        time.sleep(0.01)
+
+
+def test_create_start_describe_history(sfn: Any) -> None:
+    arn = sfn.create_state_machine(name="chain", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
+    assert sfn.describe_state_machine(stateMachineArn=arn)["status"] == "ACTIVE"
+    started = sfn.start_execution(stateMachineArn=arn, name="one", input='{"x": 1}')
+    described = _wait(sfn, started["executionArn"])
+    assert described["status"] == "SUCCEEDED" and json.loads(described["output"]) == {"n": 2}
+    assert described["startDate"] == started["startDate"]
+    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=started["executionArn"], PaginationConfig={"PageSize": 2})
+    events = [e for page in pages for e in page["events"]]
+    assert [e["id"] for e in events] == list(range(1, 10))
+    assert events[0]["type"] == "ExecutionStarted" and events[-1]["type"] == "ExecutionSucceeded"
+    listed = sfn.list_executions(stateMachineArn=arn, statusFilter="SUCCEEDED")["executions"]
+    assert [e["name"] for e in listed] == ["one"]
+    machine = sfn.describe_state_machine_for_execution(executionArn=started["executionArn"])
+    assert json.loads(machine["definition"]) == CHAIN
+
+
+def test_aws_error_types_reach_the_client(sfn: Any) -> None:
+    missing = "arn:aws:states:us-east-1:123456789012:stateMachine:nope"
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist) as info:
+        sfn.start_execution(stateMachineArn=missing)
+    assert info.value.response["Error"]["Message"] == f"State Machine Does Not Exist: '{missing}'"
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.describe_execution(executionArn="arn:aws:states:us-east-1:123456789012:nothing:x")
+    with pytest.raises(sfn.exceptions.InvalidDefinition):
+        sfn.create_state_machine(name="bad", definition="{}", roleArn=ROLE)
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        sfn.send_task_success(taskToken="no-such-token", output="{}")
+    with pytest.raises(ClientError) as unsupported:
+        sfn.list_map_runs(executionArn="arn:aws:states:us-east-1:123456789012:execution:x:y")
+    assert unsupported.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+
+
+def test_callback_from_a_second_client_then_stop(server: Any, service: Service, sfn: Any) -> None:
+    from asl_engine import RunOptions
+
+    tokens: list[str] = []
+    service.options = RunOptions(mocks=None, handlers={"Ask": lambda e: tokens.append(e["MessageBody"]["token"]) or {}})
+    service.runner.skip_waits = False
+    arn = sfn.create_state_machine(name="ask", definition=json.dumps(CALLBACK), roleArn=ROLE)["stateMachineArn"]
+    first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    deadline = time.monotonic() + 5
+    while not tokens and time.monotonic() < deadline:
+        time.sleep(0.01)
+    from .conftest import client_of
+
+    client_of(server.url).send_task_success(taskToken=tokens[0], output='{"ok": true}')
+    assert json.loads(_wait(sfn, first)["output"]) == {"ok": True}
+    second = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    stopped = sfn.stop_execution(executionArn=second, error="Halt", cause="test")
+    assert _wait(sfn, second)["status"] == "ABORTED" and stopped["stopDate"]
+
+
+def test_sync_express_execution(sfn: Any) -> None:
+    arn = sfn.create_state_machine(name="fast", definition=json.dumps(CHAIN), roleArn=ROLE, type="EXPRESS")["stateMachineArn"]
+    result = sfn.start_sync_execution(stateMachineArn=arn, input="{}")
+    assert result["status"] == "SUCCEEDED" and json.loads(result["output"]) == {"n": 2}
+    assert result["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:express:fast:")
+
+
+def test_a_failed_execution_is_redriven(server: Any, service: Service, sfn: Any) -> None:
+    from asl_engine import RunOptions
+
+    attempts: list[int] = []
+
+    def flaky(event: dict[str, Any]) -> dict[str, Any]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("first time")
+        return {"n": 9}
+
+    service.options = RunOptions(handlers={"add": flaky})
+    arn = sfn.create_state_machine(name="flaky", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert _wait(sfn, execution)["status"] == "FAILED"
+    sfn.redrive_execution(executionArn=execution)
+    described = _wait(sfn, execution)
+    assert described["status"] == "SUCCEEDED" and described["redriveCount"] == 1
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=execution)
+
+
+def test_many_executions_at_once_all_finish(sfn: Any) -> None:
+    arn = sfn.create_state_machine(name="many", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
+    arns = [sfn.start_execution(stateMachineArn=arn)["executionArn"] for _ in range(200)]
+    statuses = {_wait(sfn, a)["status"] for a in arns}
+    assert statuses == {"SUCCEEDED"}
+    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, PaginationConfig={"PageSize": 50})
+    assert len([e for page in pages for e in page["executions"]]) == 200
