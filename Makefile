@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench typecheck clean
+.PHONY: run serve test bench typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ run: $(STAMP)
 	$(BIN)/asl run definitions/message_processing.asl.json \
 		--input-file definitions/examples/post_request.json \
 		--local-aws --skip-waits
+
+# The local Step Functions service on 127.0.0.1:8083, offline: the bundled
+# flows registered, their Tasks on an embedded AWS (moto), POST /messages routed.
+serve: $(STAMP)
+	$(BIN)/asl serve --register definitions --local-aws --skip-waits --db .asl/state.db
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -25,9 +25,15 @@ from ..execution.frame import Frame
 from ..history.events import History, Progress
 from ..options import RunOptions
 from ..tasks.callbacks import CallbackSpool, send_task_failure, send_task_heartbeat, send_task_success
+from ..errors import AslEngineError
 from .store import Store, moment
 
-__all__ = ["Runner", "StopRequest", "StoreSpool"]
+__all__ = ["ENGINE_FAULT", "Runner", "StopRequest", "StoreSpool"]
+
+ENGINE_FAULT = "Asl.EngineError"
+"""The error of an execution that an engine fault (not the machine) ended: AWS
+has no such error; the cause says what the engine could not do (e.g. a Task
+with no handler, mock or AWS access)."""
 
 
 class StopRequest(threading.Event):
@@ -177,6 +183,11 @@ class Runner:
             if row is None or row["status"] != "RUNNING":
                 return None
             return self.execute(row, entry.cancel)
+        except Exception as exc:  # noqa: BLE001 - an engine fault must not leave the execution RUNNING forever
+            if not self._closed:
+                text = str(exc) if isinstance(exc, AslEngineError) else f"internal engine error: {type(exc).__name__}: {exc}"
+                self.store.close_execution(arn, "ExecutionFailed", {"error": ENGINE_FAULT, "cause": text})
+            return None
         finally:
             with self._lock:
                 self._running.pop(arn, None)

@@ -756,19 +756,11 @@ def _stop_execution(service: Service, request: dict[str, Any]) -> dict[str, Any]
     row = service._execution_row(request["executionArn"])
     if row["status"] == "RUNNING":
         if not service.runner.stop(row["arn"], request.get("error"), request.get("cause")):
-            _abort_in_store(service, row, request)
+            details = {k: request[k] for k in ("error", "cause") if request.get(k) is not None}
+            service.store.close_execution(row["arn"], "ExecutionAborted", details)
         row = service._execution_row(request["executionArn"])
     stop = row["stop"]
     return {"stopDate": moment(stop) if stop is not None else _now()}
-
-
-def _abort_in_store(service: Service, row: Any, request: dict[str, Any]) -> None:
-    """Abort an execution no process runs (its service stopped meanwhile)."""
-    count = row["events"]
-    details = {k: request[k] for k in ("error", "cause") if request.get(k) is not None}
-    event = {"timestamp": _now(), "type": "ExecutionAborted", "id": count + 1, "previousEventId": count,
-             "executionAbortedEventDetails": details}
-    service.store.record_event(row["arn"], event, None)
 
 
 _DATA_MEMBERS = ("input", "output")

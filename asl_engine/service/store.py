@@ -172,6 +172,16 @@ class Store:
                  execution_arn),
             )
 
+    def close_execution(self, execution_arn: str, event_type: str, details: dict[str, Any]) -> None:
+        """Record the event that ends an execution no interpreter runs (a stop
+        after its service went away, an engine fault), after its last stored event."""
+        row = self.one("SELECT events FROM executions WHERE arn = ?", (execution_arn,))
+        count = int(row["events"]) if row is not None else 0
+        key = event_type[0].lower() + event_type[1:] + "EventDetails"
+        event = {"timestamp": datetime.now(timezone.utc), "type": event_type, "id": count + 1, "previousEventId": count,
+                 key: details}
+        self.record_event(execution_arn, event, None)
+
     def record_progress(self, execution_arn: str, progress: Any) -> None:
         self.write("UPDATE executions SET progress = ? WHERE arn = ?",
                    (json.dumps(progress, separators=(",", ":")), execution_arn))
