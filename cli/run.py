@@ -153,6 +153,9 @@ def _log_waiting_tokens() -> None:
 @click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL",
               help="Send the AWS calls of --aws to this endpoint (LocalStack, moto server); SERVICE=URL for one service (repeatable).")
 @click.option("--account", help="The AWS account id the execution's ARNs name (default 123456789012).")
+@click.option("--db", metavar="PATH",
+              help="Run through the durable service and keep the execution and its history in this SQLite file"
+                   " (the one asl serve uses; read it with asl executions).")
 @click.option("--local-aws", is_flag=True,
               help="Run against an embedded AWS (moto, in-process) with the resources local_aws.json declares for the flow;"
                    " print the services' contents and a compact history to stderr after the output.")
@@ -179,7 +182,7 @@ def run_command(definition: str, **params: Any) -> None:
     show_history = params.pop("history")
     if params.pop("local_aws"):
         _finish(*_run_on_local_aws(machine, definition, value, options, params), show_history)
-    _finish(_execute(machine, value, _with_aws(options, params)), None, show_history)
+    _finish(_execute(machine, value, _with_aws(options, params), params.get("db")), None, show_history)
 
 
 def _input(input_json: str | None, input_file: str | None) -> Any:
@@ -232,7 +235,7 @@ def _run_on_local_aws(
             local_handlers = _module_handlers(module) if module is not None else {}
             options = dataclasses.replace(options, handlers={**local_handlers, **(options.handlers or {})},
                                           aws=embedded.aws, region=embedded.region)
-            execution = _execute(machine, value, options)
+            execution = _execute(machine, value, options, params.get("db"))
             return execution, report(embedded.side_effects(), execution.history)
     except asl_engine.LocalAwsError as exc:
         fail(str(exc), EXIT_USAGE)
@@ -253,14 +256,42 @@ def _endpoints(specs: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
     return default, per_service
 
 
-def _execute(machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions) -> asl_engine.Execution:
-    """Run one execution; engine and input problems end the command with one line."""
+def _execute(
+    machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions, db: str | None = None
+) -> asl_engine.Execution:
+    """Run one execution; engine and input problems end the command with one line.
+    With ``db``, it runs through the durable service and is kept in that store."""
+    if db is not None:
+        return _recorded(machine, value, options, db)
     try:
         return machine.run(value, options=options)
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
         fail(str(exc), EXIT_ENGINE)
+
+
+def _recorded(machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions, db: str) -> asl_engine.Execution:
+    """``--db``: run as ``asl serve`` would, recorded in its store (``asl executions`` reads it)."""
+    from asl_engine.service import Service, ServiceError
+
+    try:
+        with Service(db, options=options, skip_waits=options.clock is not None, resume=False) as service:
+            arn = service.put_state_machine(machine.name, json.dumps(machine.definition))
+            execution_arn = service.start_execution(arn, value, name=options.name)
+            described = service.wait(execution_arn, None)
+            history = service.history(execution_arn)
+    except ServiceError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except Exception as exc:  # noqa: BLE001 - an unusable database file: one line
+        fail(f"cannot use the database {db}: {exc}", EXIT_USAGE)
+    status = described["status"]
+    return asl_engine.Execution(
+        described["name"], execution_arn, arn, status, value,
+        output=json.loads(described["output"]) if status == "SUCCEEDED" else None,
+        error=described.get("error"), cause=described.get("cause"),
+        start_date=described["startDate"], stop_date=described.get("stopDate"), history=history,
+    )
 
 
 def _finish(execution: asl_engine.Execution, summary: str | None, history: bool) -> None:

@@ -36,25 +36,14 @@ from ..model.arns import Arn
 from ..options import DEFAULT_ACCOUNT, DEFAULT_REGION, RunOptions
 from ..tasks.callbacks import TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from ..tasks.mock_config import MockConfig
+from .activities import ActivityQueues, activity_arns
 from .errors import ServiceError, does_not_exist, invalid_arn, validation
 from .paging import page
+from .registry import OPERATIONS, operation
 from .runner import Runner, StopRequest, StoreSpool
 from .store import Store, epoch, moment
 
 __all__ = ["OPERATIONS", "Service"]
-
-Operation = Callable[["Service", dict[str, Any]], dict[str, Any]]
-OPERATIONS: dict[str, Operation] = {}
-"""AWS operation name -> its implementation (``Service.call`` dispatches here)."""
-
-
-def operation(name: str) -> Callable[[Operation], Operation]:
-    def register(fn: Operation) -> Operation:
-        OPERATIONS[name] = fn
-        return fn
-
-    return register
-
 
 _NAME = re.compile(r"[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}")
 _ALIAS_NAME = re.compile(r"(?=.*[a-zA-Z_\-])[a-zA-Z0-9_\-]{1,80}")
@@ -104,16 +93,14 @@ class Service:
         self.store = Store(db)
         self._machines: dict[tuple[str, str], StateMachine] = {}
         self._lock = threading.RLock()
-        self._activity_tasks: dict[str, list[tuple[str, str]]] = {}
-        self._activity_ready = threading.Condition(self._lock)
+        self.activities = ActivityQueues()
         self.runner = Runner(self.store, self._machine, self._execution_options, skip_waits=skip_waits, workers=workers)
         self.resumed = self.runner.resume_all() if resume else 0
 
     def close(self) -> None:
         """Stop; running executions stay ``RUNNING`` in the store (resumed by the next service)."""
         self.runner.close()
-        with self._activity_ready:
-            self._activity_ready.notify_all()
+        self.activities.close()
 
     def __enter__(self) -> "Service":
         return self
@@ -299,8 +286,12 @@ class Service:
             machine_name = row["machine_arn"].split(":")[6]
             mocks = {**(mocks or {}), **self.mock_config.mocks(machine_name, row["test_case"])}
         arn = row["arn"]
+        handlers = dict(self.options.handlers or {})
+        for activity in activity_arns(self.store):  # their workers poll GetActivityTask
+            handlers.setdefault(activity, self.activities.handler(activity))
         return replace(
             self.options, name=row["name"], clock=clock, listeners=None, mocks=mocks, state_machine_type=row["type"],
+            handlers=handlers,
             role_arn=row["role_arn"], account=self.account, region=self.region,
             callbacks=StoreSpool(self.store, arn, lambda: self._frame_state(arn)),
         )

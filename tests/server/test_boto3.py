@@ -123,3 +123,24 @@ def test_many_executions_at_once_all_finish(sfn: Any) -> None:
     assert statuses == {"SUCCEEDED"}
     pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, PaginationConfig={"PageSize": 50})
     assert len([e for page in pages for e in page["executions"]]) == 200
+
+
+def test_an_activity_worker_takes_and_answers_its_task(sfn: Any, service: Service) -> None:
+    activity = sfn.create_activity(name="approve")["activityArn"]
+    assert sfn.create_activity(name="approve")["activityArn"] == activity  # idempotent
+    machine = {"StartAt": "Approve", "States": {"Approve": {"Type": "Task", "Resource": activity, "End": True}}}
+    arn = sfn.create_state_machine(name="approval", definition=json.dumps(machine), roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"amount": 5}')["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity, workerName="worker-1")
+    assert json.loads(task["input"]) == {"amount": 5}
+    sfn.send_task_heartbeat(taskToken=task["taskToken"])
+    sfn.send_task_success(taskToken=task["taskToken"], output='{"approved": true}')
+    assert json.loads(_wait(sfn, execution)["output"]) == {"approved": True}
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=execution)["events"]]
+    assert ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"] == [t for t in types if t.startswith("Activity")]
+    service.activities.poll_seconds = 0.05
+    assert "taskToken" not in sfn.get_activity_task(activityArn=activity)  # nothing queued: an empty answer
+    assert [a["name"] for a in sfn.list_activities()["activities"]] == ["approve"]
+    sfn.delete_activity(activityArn=activity)
+    with pytest.raises(sfn.exceptions.ActivityDoesNotExist):
+        sfn.describe_activity(activityArn=activity)
