@@ -118,11 +118,21 @@ def test_a_failed_execution_is_redriven(server: Any, service: Service, sfn: Any)
 
 def test_many_executions_at_once_all_finish(sfn: Any) -> None:
     arn = sfn.create_state_machine(name="many", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
-    arns = [sfn.start_execution(stateMachineArn=arn)["executionArn"] for _ in range(200)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .conftest import client_of
+
+    clients = [client_of(sfn.meta.endpoint_url) for _ in range(4)]  # four callers at once
+
+    def start(index: int) -> str:
+        return str(clients[index % 4].start_execution(stateMachineArn=arn, name=f"run-{index}")["executionArn"])
+
+    with ThreadPoolExecutor(4) as pool:
+        arns = list(pool.map(start, range(1000)))
     statuses = {_wait(sfn, a)["status"] for a in arns}
     assert statuses == {"SUCCEEDED"}
     pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, PaginationConfig={"PageSize": 50})
-    assert len([e for page in pages for e in page["executions"]]) == 200
+    assert len([e for page in pages for e in page["executions"]]) == 1000
 
 
 def test_an_activity_worker_takes_and_answers_its_task(sfn: Any, service: Service) -> None:
