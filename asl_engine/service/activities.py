@@ -26,7 +26,7 @@ from ..execution.clock import SystemClock
 from ..tasks.base import TaskRequest
 from ..tasks.callbacks import register, wait_for_outcome
 from ..tasks.timeouts import TaskWatch
-from .errors import ServiceError, does_not_exist
+from .errors import ServiceError
 from .paging import page
 from .registry import operation
 from .store import Store, epoch, moment
@@ -79,11 +79,7 @@ def activity_arns(store: Store) -> list[str]:
 
 
 def _activity_row(service: Any, arn: str) -> Any:
-    service._parse(arn, "activity")
-    row = service.store.one("SELECT * FROM activities WHERE arn = ?", (arn,))
-    if row is None:
-        raise does_not_exist("ActivityDoesNotExist", arn)
-    return row
+    return service._row(arn, "activity", "activities", "ActivityDoesNotExist")
 
 
 @operation("CreateActivity")

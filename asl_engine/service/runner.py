@@ -24,7 +24,7 @@ from ..execution.clock import Clock, SystemClock, VirtualClock
 from ..execution.frame import Frame
 from ..history.events import History, Progress
 from ..options import RunOptions
-from ..tasks.callbacks import CallbackSpool, send_task_failure, send_task_heartbeat, send_task_success
+from ..tasks.callbacks import CallbackSpool, apply_message
 from ..errors import AslEngineError
 from .store import Store, moment
 
@@ -83,14 +83,7 @@ class StoreSpool(CallbackSpool):
         rows = self.store.all("SELECT seq, message FROM answers WHERE token = ? ORDER BY seq", (token,))
         for row in rows:
             self.store.write("DELETE FROM answers WHERE seq = ?", (row["seq"],))
-            message = json.loads(row["message"])
-            kind = message.get("kind")
-            if kind == "success":
-                send_task_success(token, message.get("output"))
-            elif kind == "failure":
-                send_task_failure(token, message.get("error"), message.get("cause"))
-            elif kind == "heartbeat":
-                send_task_heartbeat(token)
+            apply_message(token, json.loads(row["message"]))
 
 
 @dataclass

@@ -210,12 +210,16 @@ class Service:
                 self._machines[key] = machine
         return machine
 
-    def _machine_row(self, arn: str) -> Any:
-        self._parse(arn, "stateMachine")
-        row = self.store.one("SELECT * FROM state_machines WHERE arn = ?", (arn,))
+    def _row(self, arn: Any, kind: str, table: str, missing: str) -> Any:
+        """The stored row of an ARN of ``kind`` (InvalidArn if it is not one; ``missing`` if none)."""
+        self._parse(arn, kind)
+        row = self.store.one(f"SELECT * FROM {table} WHERE arn = ?", (arn,))
         if row is None:
-            raise does_not_exist("StateMachineDoesNotExist", arn)
+            raise does_not_exist(missing, arn)
         return row
+
+    def _machine_row(self, arn: str) -> Any:
+        return self._row(arn, "stateMachine", "state_machines", "StateMachineDoesNotExist")
 
     def _check_definition(self, definition: str, machine_type: str) -> None:
         """``InvalidDefinition`` with AWS's message for every ERROR of the definition."""
@@ -271,11 +275,7 @@ class Service:
 
     # ------------------------------------------------------------ executions
     def _execution_row(self, arn: Any) -> Any:
-        self._parse(arn, "execution")
-        row = self.store.one("SELECT * FROM executions WHERE arn = ?", (arn,))
-        if row is None:
-            raise does_not_exist("ExecutionDoesNotExist", arn)
-        return row
+        return self._row(arn, "execution", "executions", "ExecutionDoesNotExist")
 
     def _execution_options(self, row: Any, clock: Clock) -> RunOptions:
         """What one stored execution runs with: the service's options, its own

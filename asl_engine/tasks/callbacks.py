@@ -146,13 +146,18 @@ class CallbackSpool:
                 path.unlink()
             except (OSError, json.JSONDecodeError):
                 continue
-            kind = message.get("kind")
-            if kind == "success":
-                send_task_success(token, message.get("output"))
-            elif kind == "failure":
-                send_task_failure(token, message.get("error"), message.get("cause"))
-            elif kind == "heartbeat":
-                send_task_heartbeat(token)
+            apply_message(token, message)
+
+
+def apply_message(token: str, message: dict[str, Any]) -> None:
+    """Deliver a message kept for ``token`` (``{"kind": "success"|"failure"|"heartbeat", ...}``)."""
+    kind = message.get("kind")
+    if kind == "success":
+        send_task_success(token, message.get("output"))
+    elif kind == "failure":
+        send_task_failure(token, message.get("error"), message.get("cause"))
+    elif kind == "heartbeat":
+        send_task_heartbeat(token)
 
 
 def _safe(token: str) -> str:
