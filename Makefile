@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test bench typecheck clean
+.PHONY: run serve test bench bench-serve typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The HTTP service (asl serve) under boto3 load; compares with moto's server
+# when moto[server] is installed (pip install 'moto[server]'), else says so.
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/serve.py
 
 typecheck: $(STAMP)
 	$(BIN)/python -m mypy
