@@ -21,7 +21,9 @@ from ..service import Service, ServiceError
 from .http import Server
 from .protocol import ApiError
 
-__all__ = ["Route", "make_server", "read_routes"]
+__all__ = ["MAX_BODY", "Route", "make_server", "read_routes"]
+
+MAX_BODY = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,4 +96,5 @@ def make_server(
         except ServiceError as err:
             return _json_answer(400, {"__type": err.type, "message": err.message})
 
-    return Server(call, host=host, port=port, routes=route, log=log)
+    # 8 MiB: a largest definition (1 MiB) JSON-escaped in a request fits; a 10 MB body is refused unread.
+    return Server(call, host=host, port=port, routes=route, log=log, max_body=MAX_BODY)

@@ -59,6 +59,8 @@ INTERNAL_FAILURE = "The request processing has failed because of an unknown erro
 """AWS's description of ``InternalFailure``."""
 
 _JSON = {"Content-Type": JSON_CONTENT_TYPE}
+_OWN_HEADERS = frozenset({"content-length", "x-amzn-requestid", "connection", "server", "date"})
+"""The headers the server writes itself, whatever a route's answer says."""
 _POLL_SECONDS = 0.05
 """How often the accept loop looks for ``stop``: the most ``stop`` waits for it."""
 _DRAIN_SECONDS = 5.0
@@ -146,10 +148,6 @@ class Server:
     ) -> None:
         self.stop()
 
-    def _write_log(self, line: str) -> None:
-        if self._log is not None:
-            self._log(line)
-
     def _report(self, context: str) -> None:
         """Log the exception being handled, with its traceback."""
         text = f"{context}\n{traceback.format_exc()}".rstrip("\n")
@@ -208,8 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "asl"
-    sys_version = ""
-    disable_nagle_algorithm = True  # the headers and the body are two writes
+    disable_nagle_algorithm = True  # an answer is one write; the 100 Continue before it is another
     server: _HTTPServer
     _refused_continue = False
 
@@ -321,22 +318,32 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, headers: Mapping[str, str], body: bytes, request_id: str, *, close: bool = False
     ) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            if name.lower() not in ("content-length", "x-amzn-requestid", "connection"):
-                self.send_header(name, value)
-        self.send_header("x-amzn-RequestId", request_id)
-        self.send_header("Content-Length", str(len(body)))
+        """Write one answer in one piece (status line, headers, body)."""
+        self.log_request(status)
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        head = [f"{self.protocol_version} {status} {phrase}", f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
+        head += [f"{name}: {value}" for name, value in headers.items() if name.lower() not in _OWN_HEADERS]
+        head += [f"x-amzn-RequestId: {request_id}", f"Content-Length: {len(body)}"]
         if close:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if body and self.command != "HEAD":
-            self.wfile.write(body)
+            head.append("Connection: close")
+            self.close_connection = True
+        answer = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(answer + body if body and self.command != "HEAD" else answer)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The standard library's refusals (malformed request, unknown method) as AWS-shaped JSON."""
         self.log_error("code %d, message %s", code, message)
+        if self.request_version == "HTTP/0.9":  # a request line too broken to say: answer in HTTP/1.1
+            self.request_version = self.protocol_version
         self._error(int(code), message or HTTPStatus(code).phrase, str(uuid.uuid4()), close=True)
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: Any) -> None:
-        self.server.app._write_log(f"{self.address_string()} {format % args}")
+        log = self.server.app._log
+        if log is not None:
+            log(f"{self.address_string()} {format % args}")

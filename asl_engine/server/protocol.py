@@ -290,7 +290,7 @@ def _bounds(shape: Mapping[str, Any], measure: Callable[[Any], Any], kind: str, 
     """The min/max checks of a shape: ``Member must have {kind} less than or equal to {max}{unit}``."""
     checks: list[Check] = []
     low, high = shape.get("min"), shape.get("max")
-    if low is not None and low > 0:
+    if low is not None and (low > 0 or kind == "value"):  # no length is below 0; a value can be
         too_low = f"Member must have {kind} greater than or equal to {low}{unit}"
         checks.append(lambda value: too_low if measure(value) < low else None)
     if high is not None:
@@ -303,10 +303,32 @@ def _identity(value: Any) -> Any:
     return value
 
 
+_JAVA_CLASSES = {r"\p{ASCII}": r"\x00-\x7f", r"\p{Print}": r"\x20-\x7e", r"\p{Alnum}": "0-9A-Za-z"}
+"""Java's POSIX classes (Python has none): their ranges."""
+
+
 def _java_pattern(pattern: str) -> re.Pattern[str] | None:
     """The model's (Java) regular expression in Python's dialect, or None if Python cannot read it."""
+    out: list[str] = []
+    depth = 0  # inside [...]
+    index = 0
+    while index < len(pattern):
+        name = next((n for n in _JAVA_CLASSES if pattern.startswith(n, index)), None)
+        if name is not None:
+            ranges = _JAVA_CLASSES[name]
+            out.append(ranges if depth else f"[{ranges}]")
+            index += len(name)
+            continue
+        char = pattern[index]
+        step = 2 if char == "\\" else 1
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        out.append(pattern[index : index + step])
+        index += step
     try:
-        return re.compile(pattern.replace(r"\p{ASCII}", r"\x00-\x7f").replace(r"\p{Print}", r"\x20-\x7e"))
+        return re.compile("".join(out))
     except re.error:  # pragma: no cover - every pattern of today's model compiles
         return None
 

@@ -20,7 +20,7 @@ def client_of(url: str) -> Any:
 
     return boto3.client(
         "stepfunctions", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
-        config=Config(retries={"max_attempts": 1}, inject_host_prefix=False),
+        config=Config(retries={"total_max_attempts": 1}, inject_host_prefix=False),
     )
 
 
