@@ -795,8 +795,17 @@ def _token_owner(service: Service, token: str) -> Any:
     return row
 
 
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_TOKEN = re.compile(f"{_UUID}(?:-{_UUID})?")
+"""The tokens this service hands out: a UUID (callbacks), two (activity tasks)."""
+
+
 def _answer(service: Service, token: str, local: Callable[[], None], message: dict[str, Any]) -> dict[str, Any]:
-    """Deliver an answer to the task waiting here, or keep it for the task being resumed."""
+    """Deliver an answer to the task waiting here, or keep it for the task being resumed.
+    A string that cannot be a token of this service is ``InvalidToken``, as AWS
+    answers a malformed token; a well-formed unknown one ``TaskDoesNotExist``."""
+    if not _TOKEN.fullmatch(token):
+        raise ServiceError("InvalidToken", "Invalid Token: 'Invalid token'")
     try:
         local()
         return {}

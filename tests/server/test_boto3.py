@@ -60,8 +60,10 @@ def test_aws_error_types_reach_the_client(sfn: Any) -> None:
         sfn.describe_execution(executionArn="arn:aws:states:us-east-1:123456789012:nothing:x")
     with pytest.raises(sfn.exceptions.InvalidDefinition):
         sfn.create_state_machine(name="bad", definition="{}", roleArn=ROLE)
-    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+    with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_success(taskToken="no-such-token", output="{}")
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        sfn.send_task_heartbeat(taskToken="6c0f1c3e-8b2a-4f7e-9a55-0d8f8a1b2c3d")
     with pytest.raises(ClientError) as unsupported:
         sfn.list_map_runs(executionArn="arn:aws:states:us-east-1:123456789012:execution:x:y")
     assert unsupported.value.response["Error"]["Code"] == "ExecutionDoesNotExist"

@@ -92,7 +92,8 @@ def test_aws_errors_for_unknown_and_bad_requests(service: Service) -> None:
     assert _error(service.call, "StartExecution", {"stateMachineArn": arn, "input": "{nope"}).type == "InvalidExecutionInput"
     assert _error(service.call, "ListStateMachines", {"nextToken": "garbage"}).type == "InvalidToken"
     assert _error(service.call, "NoSuchOperation", {}).type == "UnknownOperationException"
-    assert _error(service.send_task_success, "unknown-token", {}).type == "TaskDoesNotExist"
+    assert _error(service.send_task_success, "unknown-token", {}).type == "InvalidToken"
+    assert _error(service.send_task_success, "6c0f1c3e-8b2a-4f7e-9a55-0d8f8a1b2c3d", {}).type == "TaskDoesNotExist"
     sync = _error(service.call, "StartSyncExecution", {"stateMachineArn": arn})
     assert sync.type == "StateMachineTypeNotSupported"
 
