@@ -84,6 +84,7 @@ def _routes(routes_file: str | None, folder: str | None) -> list[Any]:
 @click.option("--region", help="Region of the service's ARNs and of --aws calls.")
 @click.option("--profile", help="AWS profile for --aws.")
 @click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL", help="As for asl run.")
+@click.option("--log-requests", is_flag=True, help="Print one line per HTTP request to stderr.")
 @click.option("--workers", default=64, show_default=True, type=int, help="Executions that run at once (more wait their turn).")
 def serve_command(**params: Any) -> None:
     """Serve the AWS Step Functions API on HOST:PORT, durably (boto3, the aws CLI, SAM, Terraform talk to it unchanged)."""
@@ -112,7 +113,7 @@ def serve_command(**params: Any) -> None:
         names = _register(service, params["register"])
         try:
             server = make_server(service, host=params["host"], port=params["port"], routes=routes,
-                                 log=lambda line: click.echo(line, err=True))
+                                 log=(lambda line: click.echo(line, err=True)) if params["log_requests"] else None)
         except OSError as exc:
             fail(f"cannot listen on {params['host']}:{params['port']}: {exc.strerror or exc}", EXIT_USAGE)
         stack.callback(server.stop)

@@ -106,3 +106,11 @@ def test_the_aws_cli_talks_to_the_server(bundled: tuple[Service, Any], tmp_path:
     assert code == 0 and [e["id"] for e in history["events"]] == [1, 2, 3] and "NextToken" in history
     code, _, err = cli("describe-execution", "--execution-arn", machine.replace(":stateMachine:", ":execution:") + ":nope")
     assert code != 0 and "ExecutionDoesNotExist" in err
+    express = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"fast": True}, "End": True}}}
+    code, created, _ = cli("create-state-machine", "--name", "fast", "--type", "EXPRESS", "--definition", json.dumps(express),
+                           "--role-arn", "arn:aws:iam::123456789012:role/r")
+    assert code == 0
+    # AWS_DISABLE_HOST_PREFIX_INJECTION keeps the CLI off the sync-127.0.0.1 host.
+    code, synced, err = cli("start-sync-execution", "--state-machine-arn", created["stateMachineArn"])
+    assert code == 0, err
+    assert synced["status"] == "SUCCEEDED" and json.loads(synced["output"]) == {"fast": True}
