@@ -102,8 +102,10 @@ def details_key(event_type: str) -> str | None:
 
 Listener = Callable[[dict[str, Any]], None]
 
-Progress = Callable[[], Any]
-"""The execution's progress as JSON-compatible data (its root frame's snapshot)."""
+Progress = Callable[[Callable[[str, int, Any], None] | None], Any]
+"""The execution's progress as JSON text (its root frame's ``snapshot_json``);
+given a sink, it hands the outputs of finished branches to it once each instead
+of repeating them in every snapshot."""
 
 
 class Recorder(Protocol):
@@ -116,7 +118,7 @@ class Recorder(Protocol):
     """
 
     def record(self, event: dict[str, Any], progress: Progress | None) -> None:
-        """Store ``event`` and, where it keeps one, the progress ``progress()`` returns."""
+        """Store ``event`` and, where it keeps one, the progress ``progress(sink)`` returns."""
         ...
 
     def checkpoint(self, progress: Progress) -> None:

@@ -100,7 +100,7 @@ def run_execution(
             frame.cancel = cancel
     else:
         frame = Frame(cancel or threading.Event(), 0)
-    history.track(frame.snapshot)
+    history.track(frame.snapshot_json)
     interpreter = Interpreter(services, info, history)
     if resume is None:
         history.add("ExecutionStarted", 0, {
@@ -207,12 +207,14 @@ class Interpreter(Resolver):
             if resumed and frame.entered:  # its StateEntered is recorded: carry the state on
                 entered, now = frame.entered, frame.entered_at or now
             else:
+                if data_json is None:
+                    data_json = to_json(data)
                 entered = history.add(
                     STATE_ENTERED[state.type],
                     frame.last_event,
-                    {"name": name, "input": data_json if data_json is not None else to_json(data), "inputDetails": {"truncated": False}},
+                    {"name": name, "input": data_json, "inputDetails": {"truncated": False}},
                     now,
-                    _entering(frame, name, data, resumed, now),
+                    _entering(frame, name, data, resumed, now, data_json),
                 )
             resumed = False
             env = self._env(state, now, frame.scope.view)
@@ -267,7 +269,7 @@ class Interpreter(Resolver):
             details["assignedVariablesDetails"] = {"truncated": False}
             frame.assigned = None
         self.history.add(STATE_EXITED[state.type], frame.last_event, details, None,
-                         lambda event_id: frame.exited(next_name, output, event_id))
+                         lambda event_id: frame.exited(next_name, output, event_id, text))
         return text
 
     @staticmethod
@@ -472,8 +474,7 @@ class Interpreter(Resolver):
                 counts[i] += 1
                 frame.retry_count += 1
                 frame.token = None  # the next attempt gets a token of its own
-                if frame.children or frame.results:  # a new attempt reruns every branch
-                    frame.children, frame.results = {}, {}
+                frame.restart_children()  # a new attempt reruns every branch
                 self.history.checkpoint()  # the counters outlive a crash during the back-off
                 self._sleep(delay, frame)
                 env = self._with_retry_count(env, frame.retry_count)
@@ -634,9 +635,9 @@ class Interpreter(Resolver):
         return job
 
 
-def _entering(frame: Frame, name: str, data: Any, resumed: bool, now: datetime) -> Callable[[int], None]:
-    """The frame change that goes with a ``StateEntered`` event."""
-    return lambda event_id: frame.enter(name, data, event_id, resumed, now)
+def _entering(frame: Frame, name: str, data: Any, resumed: bool, now: datetime, text: str) -> Callable[[int], None]:
+    """The frame change that goes with a ``StateEntered`` event (``text``: the input's JSON)."""
+    return lambda event_id: frame.enter(name, data, event_id, resumed, now, text)
 
 
 def _fail_text(value: Any, field: str, data: Any, env: Env) -> str | None:

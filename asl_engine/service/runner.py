@@ -56,11 +56,15 @@ class _Recorder:
 
     def record(self, event: dict[str, Any], progress: Progress | None) -> None:
         if not self._closed():
-            self._store.record_event(self._arn, event, progress() if progress is not None else None)
+            results: list[tuple[str, int, Any]] = []
+            snapshot = progress(lambda *result: results.append(result)) if progress is not None else None
+            self._store.record_event(self._arn, event, snapshot, results)
 
     def checkpoint(self, progress: Progress) -> None:
         if not self._closed():
-            self._store.record_progress(self._arn, progress())
+            results: list[tuple[str, int, Any]] = []
+            snapshot = progress(lambda *result: results.append(result))
+            self._store.record_progress(self._arn, snapshot, results)
 
 
 class StoreSpool(CallbackSpool):
@@ -197,7 +201,8 @@ class Runner:
         resume = None
         if events:
             progress = json.loads(row["progress"]) if row["progress"] else None
-            resume = Frame.restore(progress, cancel) if progress else Frame(cancel, len(events))
+            saved = lambda scope: self.store.results(arn, scope)  # noqa: E731
+            resume = Frame.restore(progress, cancel, saved=saved) if progress else Frame(cancel, len(events))
         return machine.execute(
             json.loads(row["input"]), options, arn=arn, start=moment(row["start"]), history=history,
             resume=resume, cancel=cancel, redrive_count=row["redrive_count"],

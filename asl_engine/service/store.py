@@ -62,6 +62,10 @@ CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
 CREATE TABLE IF NOT EXISTS events (
     execution_arn TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS results (
+    execution_arn TEXT NOT NULL, scope TEXT NOT NULL, idx INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (execution_arn, scope, idx)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS tags (
     resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key)
@@ -98,6 +102,13 @@ def decode_event(text: str) -> dict[str, Any]:
     event: dict[str, Any] = json.loads(text)
     event["timestamp"] = moment(event["timestamp"])
     return event
+
+
+def _progress_text(progress: Any) -> str | None:
+    """Progress as stored: JSON text as given (a frame's ``snapshot_json``), else serialised."""
+    if progress is None or isinstance(progress, str):
+        return progress
+    return json.dumps(progress, separators=(",", ":"))
 
 
 class Store:
@@ -149,17 +160,21 @@ class Store:
             return db.execute(sql, args).rowcount
 
     # ------------------------------------------------------------ history
-    def record_event(self, execution_arn: str, event: dict[str, Any], progress: Any) -> None:
-        """Store one event and the progress it leaves, in one transaction; the
+    def record_event(
+        self, execution_arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]] = ()
+    ) -> None:
+        """Store one event and the progress it leaves (with the outputs of the
+        branches that finished since the last one), in one transaction; the
         event that closes the execution also stores its status and result."""
         closing = _CLOSING.get(event["type"])
         with self.transaction() as db:
             db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
+            if results:
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                               [(execution_arn, scope, index, json.dumps(value)) for scope, index, value in results])
             if closing is None:
-                db.execute(
-                    "UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
-                    (event["id"], None if progress is None else json.dumps(progress, separators=(",", ":")), execution_arn),
-                )
+                db.execute("UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
+                           (event["id"], _progress_text(progress), execution_arn))
                 return
             key = event["type"][0].lower() + event["type"][1:] + "EventDetails"
             details = event.get(key) or {}
@@ -168,8 +183,7 @@ class Store:
                 "UPDATE executions SET events = ?, status = ?, output = ?, error = ?, cause = ?, stop = ?,"
                 " progress = coalesce(?, progress) WHERE arn = ?",
                 (event["id"], closing, details.get("output"), details.get("error"), details.get("cause"),
-                 epoch(event["timestamp"]), None if progress is None else json.dumps(progress, separators=(",", ":")),
-                 execution_arn),
+                 epoch(event["timestamp"]), _progress_text(progress), execution_arn),
             )
 
     def close_execution(self, execution_arn: str, event_type: str, details: dict[str, Any]) -> None:
@@ -182,9 +196,17 @@ class Store:
                  key: details}
         self.record_event(execution_arn, event, None)
 
-    def record_progress(self, execution_arn: str, progress: Any) -> None:
-        self.write("UPDATE executions SET progress = ? WHERE arn = ?",
-                   (json.dumps(progress, separators=(",", ":")), execution_arn))
+    def record_progress(self, execution_arn: str, progress: Any, results: Sequence[tuple[str, int, Any]] = ()) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE executions SET progress = ? WHERE arn = ?", (_progress_text(progress), execution_arn))
+            if results:
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                               [(execution_arn, scope, index, json.dumps(value)) for scope, index, value in results])
+
+    def results(self, execution_arn: str, scope: str) -> dict[int, Any]:
+        """The stored outputs of the finished branches of one results scope."""
+        rows = self.all("SELECT idx, body FROM results WHERE execution_arn = ? AND scope = ?", (execution_arn, scope))
+        return {int(row["idx"]): json.loads(row["body"]) for row in rows}
 
     def events(self, execution_arn: str, after: int = 0, limit: int = -1, reverse: bool = False) -> list[dict[str, Any]]:
         """Events of an execution, by id (``after``: ids above it; newest first with ``reverse``)."""

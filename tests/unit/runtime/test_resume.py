@@ -119,3 +119,21 @@ def test_branches_in_flight_are_in_the_snapshot_and_done_ones_are_reused() -> No
     assert restored.results == {1: 4}
     assert restored.children[0].state_name == "Double" and restored.children[0].state_input == 1
     assert restored.children[0].scope.parent is restored.scope
+
+
+def test_a_sink_takes_each_finished_branch_once_and_the_json_matches_the_snapshot() -> None:
+    frame = Frame(threading.Event(), 5)
+    frame.enter("Fan", {"items": [1, 2, 3]}, 6, text='{"items":[1,2,3]}')
+    frame.child(0, frame.cancel, frame.scope).enter("Double", 1, 8)
+    frame.child(1, frame.cancel, frame.scope)
+    frame.finished(1, 4)
+    taken: list[tuple[str, int, Any]] = []
+    first = json.loads(frame.snapshot_json(lambda *result: taken.append(result)))
+    assert taken == [("@6.0", 1, 4)] and "done" not in first
+    assert first["running"]["0"]["key"] == "@6.0/0" and first["input"] == {"items": [1, 2, 3]}
+    json.loads(frame.snapshot_json(lambda *result: taken.append(result)))
+    assert len(taken) == 1  # handed over once
+    plain = frame.snapshot()
+    assert plain["done"] == {"1": 4}
+    restored = Frame.restore(first, threading.Event(), saved=lambda scope: {1: 4} if scope == "@6.0" else {})
+    assert restored.results == {1: 4} and restored.children[0].state_name == "Double"

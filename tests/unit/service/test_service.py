@@ -211,3 +211,39 @@ def test_an_execution_outlives_its_service(tmp_path: Path) -> None:
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
     assert entered == ["A", "Add", "Done"]  # no state entered twice
     assert [e["type"] for e in events].count("LambdaFunctionScheduled") == 2  # the task in flight ran again
+
+
+def test_a_map_resumed_after_a_stop_reuses_the_iterations_that_finished(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.db")
+    fan = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+        "ItemProcessor": {"StartAt": "Add", "States": {"Add": {"Type": "Task", "Resource": LAMBDA + "add", "End": True}}},
+        "End": True}}}
+    seen: list[int] = []
+    stuck, release = threading.Event(), threading.Event()
+
+    def add_until_three(event: dict[str, Any]) -> dict[str, Any]:
+        seen.append(event["n"])
+        if event["n"] == 3:
+            stuck.set()
+            release.wait(5)
+        return _add(event)
+
+    first = Service(db, options=RunOptions(handlers={"add": add_until_three}))
+    arn = first.create_state_machine("fan", fan)
+    execution = first.start_execution(arn, {"items": [{"n": i} for i in range(6)]})
+    assert stuck.wait(5)
+    first.close()
+    release.set()
+    assert seen == [0, 1, 2, 3]
+
+    again: list[int] = []
+    second = Service(db, options=RunOptions(handlers={"add": lambda e: again.append(e["n"]) or _add(e)}))
+    described = second.wait(execution)
+    second.close()
+    assert json.loads(described["output"]) == [{"n": i + 1} for i in range(6)]
+    assert again == [3, 4, 5]  # iterations 0-2 finished before the stop: not run again
+    events = second.history(execution)
+    assert [e["id"] for e in events] == list(range(1, len(events) + 1))
+    started = [e["mapIterationStartedEventDetails"]["index"] for e in events if e["type"] == "MapIterationStarted"]
+    assert started == list(range(6))
