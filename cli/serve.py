@@ -8,12 +8,14 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import click
 
 import asl_engine
-from asl_engine.service import Service, ServiceError
+
+if TYPE_CHECKING:  # the service (sqlite3, the runner) is imported by the commands that use it
+    from asl_engine.service import Service
 
 from .common import EXIT_FAILED, EXIT_USAGE, dump_json, fail
 from .run import _handlers, _load, _module_handlers, _with_aws
@@ -38,6 +40,8 @@ def _embedded_aws(folder: str | None, params: dict[str, Any], options: asl_engin
 
 def _register(service: Service, paths: tuple[str, ...]) -> list[str]:
     """Create (or update) a state machine per ``*.asl.json`` file, named by the file."""
+    from asl_engine.service import ServiceError
+
     names = []
     for given in paths:
         base = Path(given)
@@ -89,6 +93,7 @@ def _routes(routes_file: str | None, folder: str | None) -> list[Any]:
 def serve_command(**params: Any) -> None:
     """Serve the AWS Step Functions API on HOST:PORT, durably (boto3, the aws CLI, SAM, Terraform talk to it unchanged)."""
     from asl_engine.server import make_server
+    from asl_engine.service import Service
 
     registry = _handlers(params.pop("handler_modules"), params.pop("handlers"))
     options = _with_aws(asl_engine.RunOptions(handlers=registry, callbacks=None), params)
@@ -142,6 +147,8 @@ def executions_group() -> None:
 
 
 def _open(db: str) -> Service:
+    from asl_engine.service import Service
+
     if db != ":memory:" and not Path(db).exists():
         fail(f"no database at {db}", EXIT_USAGE)
     return Service(db, resume=False)
@@ -163,6 +170,8 @@ def executions_list(db: str, machine: str | None, status: str | None) -> None:
 
 
 def _call(service: Service, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    from asl_engine.service import ServiceError
+
     try:
         return service.call(operation, request)
     except ServiceError as exc:
