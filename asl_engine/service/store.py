@@ -104,6 +104,12 @@ def decode_event(text: str) -> dict[str, Any]:
     return event
 
 
+def _save_results(db: sqlite3.Connection, execution_arn: str, results: Sequence[tuple[str, int, Any]]) -> None:
+    if results:
+        db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                       [(execution_arn, scope, index, json.dumps(value)) for scope, index, value in results])
+
+
 def _progress_text(progress: Any) -> str | None:
     """Progress as stored: JSON text as given (a frame's ``snapshot_json``), else serialised."""
     if progress is None or isinstance(progress, str):
@@ -169,9 +175,7 @@ class Store:
         closing = _CLOSING.get(event["type"])
         with self.transaction() as db:
             db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
-            if results:
-                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                               [(execution_arn, scope, index, json.dumps(value)) for scope, index, value in results])
+            _save_results(db, execution_arn, results)
             if closing is None:
                 db.execute("UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
                            (event["id"], _progress_text(progress), execution_arn))
@@ -199,9 +203,7 @@ class Store:
     def record_progress(self, execution_arn: str, progress: Any, results: Sequence[tuple[str, int, Any]] = ()) -> None:
         with self.transaction() as db:
             db.execute("UPDATE executions SET progress = ? WHERE arn = ?", (_progress_text(progress), execution_arn))
-            if results:
-                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                               [(execution_arn, scope, index, json.dumps(value)) for scope, index, value in results])
+            _save_results(db, execution_arn, results)
 
     def results(self, execution_arn: str, scope: str) -> dict[int, Any]:
         """The stored outputs of the finished branches of one results scope."""
