@@ -15,6 +15,7 @@ import click
 
 import asl_engine
 
+from .progress import MapProgress
 from .common import (
     EXIT_ENGINE,
     EXIT_FAILED,
@@ -167,6 +168,7 @@ def run_command(definition: str, **params: Any) -> None:
         definition, params.pop("mock_config"), params.pop("test_case"), params.pop("state_machine"))
     machine = _load(definition, machine_name)
     history_file = params.pop("history_file")
+    progress = MapProgress.for_terminal(sys.stderr)
     options = asl_engine.RunOptions(
         mocks=mocks,
         clock=asl_engine.VirtualClock() if params.pop("skip_waits") else None,
@@ -174,15 +176,20 @@ def run_command(definition: str, **params: Any) -> None:
         quotas=not params.pop("no_quotas"),
         state_machines=_child_machines(params.pop("child_machines")),
         callbacks=asl_engine.CallbackSpool(),
-        listeners=[asl_engine.JsonLinesHistory(history_file)] if history_file else None,
+        listeners=[*([asl_engine.JsonLinesHistory(history_file)] if history_file else []), *([progress] if progress else [])]
+        or None,
         handlers=registry,
         **({"account": params["account"]} if params.get("account") else {}),
     )
     _log_waiting_tokens()
     show_history = params.pop("history")
     if params.pop("local_aws"):
-        _finish(*_run_on_local_aws(machine, definition, value, options, params), show_history)
-    _finish(_execute(machine, value, _with_aws(options, params), params.get("db")), None, show_history)
+        execution, summary = _run_on_local_aws(machine, definition, value, options, params)
+    else:
+        execution, summary = _execute(machine, value, _with_aws(options, params), params.get("db")), None
+    if progress is not None:
+        progress.close()  # the bar's line ends before the output and the summary
+    _finish(execution, summary, show_history)
 
 
 def _input(input_json: str | None, input_file: str | None) -> Any:
