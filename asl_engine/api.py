@@ -224,6 +224,7 @@ class StateMachine:
         resume: Frame | None = None,
         cancel: threading.Event | None = None,
         redrive_count: int = 0,
+        redrive_time: datetime | None = None,
     ) -> Execution:
         """Run one execution as a service runs it: named by ``options.name`` under
         ``arn``, started at ``start``, recording into ``history`` (one the caller
@@ -231,11 +232,13 @@ class StateMachine:
         ``cancel`` is set. With ``resume`` (the root frame restored from the
         progress stored with ``history``'s last event) the execution carries on
         where it stood instead of starting; see ``run_execution``.
-        ``redrive_count`` is ``$$.Execution.RedriveCount``.
+        ``redrive_count`` is ``$$.Execution.RedriveCount``; ``redrive_time``
+        (the last redrive) is ``$$.Execution.RedriveTime`` and restarts the
+        machine's ``TimeoutSeconds``.
         """
         services = _services(options)
         return self._execute(input, options, services, arn, start=start, history=history, resume=resume,
-                             cancel=cancel, redrive_count=redrive_count)
+                             cancel=cancel, redrive_count=redrive_count, redrive_time=redrive_time)
 
     def _execute(
         self,
@@ -249,6 +252,7 @@ class StateMachine:
         resume: Frame | None = None,
         cancel: threading.Event | None = None,
         redrive_count: int = 0,
+        redrive_time: datetime | None = None,
     ) -> Execution:
         """Run one execution of this machine on ``services`` (shared with its parent,
         if any), under ``arn`` when its parent already named it."""
@@ -267,6 +271,7 @@ class StateMachine:
             timeout_seconds=self.model.timeout_seconds,
             # Express executions cannot be redriven: no RedriveCount in their context.
             redrive_count=redrive_count if options.state_machine_type == "STANDARD" else None,
+            redrive_time=redrive_time,
         )
         input_json = _input_json(input, services.quotas.payload_bytes)
         outcome = run_execution(services, self.model.program, info, input_json, list(options.listeners or ()),

@@ -79,6 +79,7 @@ class ExecutionInfo:
     input: Any
     redrive_count: int | None = 0
     deadline: datetime | None = None
+    redrive_time: datetime | None = None
 
     @classmethod
     def create(
@@ -93,10 +94,13 @@ class ExecutionInfo:
         input: Any,
         timeout_seconds: int | None,
         redrive_count: int | None = 0,
+        redrive_time: datetime | None = None,
     ) -> "ExecutionInfo":
-        """An execution whose deadline is ``timeout_seconds`` after ``start`` (none when ``None``)."""
-        deadline = start + timedelta(seconds=timeout_seconds) if timeout_seconds else None
-        return cls(arn, name, machine_arn, machine_name, role_arn, start, input, redrive_count, deadline)
+        """An execution whose deadline is ``timeout_seconds`` after ``start`` (none
+        when ``None``), or after its last redrive (AWS resets the timeout then)."""
+        base = redrive_time or start
+        deadline = base + timedelta(seconds=timeout_seconds) if timeout_seconds else None
+        return cls(arn, name, machine_arn, machine_name, role_arn, start, input, redrive_count, deadline, redrive_time)
 
     def execution_context(self) -> dict[str, Any]:
         """``$$.Execution``."""
@@ -109,6 +113,8 @@ class ExecutionInfo:
         }
         if self.redrive_count is not None:
             ctx["RedriveCount"] = self.redrive_count
+        if self.redrive_time is not None:  # AWS: only after a redrive
+            ctx["RedriveTime"] = iso_time(self.redrive_time)
         return ctx
 
     def machine_context(self) -> dict[str, Any]:

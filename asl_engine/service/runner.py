@@ -206,4 +206,5 @@ class Runner:
         return machine.execute(
             json.loads(row["input"]), options, arn=arn, start=moment(row["start"]), history=history,
             resume=resume, cancel=cancel, redrive_count=row["redrive_count"],
+            redrive_time=moment(row["redrive_date"]) if row["redrive_date"] is not None else None,
         )

@@ -247,3 +247,26 @@ def test_a_map_resumed_after_a_stop_reuses_the_iterations_that_finished(tmp_path
     assert [e["id"] for e in events] == list(range(1, len(events) + 1))
     started = [e["mapIterationStartedEventDetails"]["index"] for e in events if e["type"] == "MapIterationStarted"]
     assert started == list(range(6))
+
+
+def test_a_redrive_restarts_the_machine_timeout_and_sets_the_redrive_time(service: Service) -> None:
+    flaky = {"StartAt": "Fail", "TimeoutSeconds": 60, "States": {
+        "Fail": {"Type": "Task", "Resource": LAMBDA + "flaky", "Parameters": {"ctx.$": "$$.Execution"}, "End": True}}}
+    calls: list[dict[str, Any]] = []
+
+    def fail_once(event: dict[str, Any]) -> dict[str, Any]:
+        calls.append(event["ctx"])
+        if len(calls) == 1:
+            raise RuntimeError("once")
+        return event["ctx"]
+
+    with Service(options=RunOptions(handlers={"flaky": fail_once}), skip_waits=True) as svc:
+        arn = svc.create_state_machine("flaky", flaky)
+        execution = svc.start_execution(arn)
+        assert svc.wait(execution)["status"] == "FAILED"
+        # The first start is long past the machine's 60 s timeout: the redrive still runs.
+        svc.store.write("UPDATE executions SET start = start - 3600 WHERE arn = ?", (execution,))
+        svc.redrive(execution)
+        done = svc.wait(execution)
+    assert done["status"] == "SUCCEEDED"
+    assert "RedriveTime" not in calls[0] and calls[1]["RedriveCount"] == 1 and calls[1]["RedriveTime"].endswith("Z")
