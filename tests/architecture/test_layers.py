@@ -8,7 +8,7 @@ Layers, top to bottom (a module may import its own component and any lower
 layer; components of one layer are independent of each other)::
 
     asl_cli                                  the command line: public API only
-    asl_engine.server                        HTTP and the AWS JSON protocol over the service
+    asl_engine.server | asl_engine.testing   HTTP over the service | the pytest plugin and coverage
     asl_engine.service                       the durable service: store, runner, operations
     asl_engine (public API: api, options, local_aws)
     asl_engine.runtime                       the interpreter
@@ -37,7 +37,7 @@ PACKAGES = {"asl_engine": ROOT / "asl_engine", "asl_cli": ROOT / "cli"}
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("asl_cli",),
-    ("asl_engine.server",),
+    ("asl_engine.server", "asl_engine.testing"),
     ("asl_engine.service",),
     ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws"),
     ("asl_engine.runtime",),
