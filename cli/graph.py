@@ -11,18 +11,14 @@ import click
 import asl_engine
 from asl_engine.graph import FORMATS, HistoryError, Run, build_graph, history_events, read_run, render_html
 
-from .common import EXIT_USAGE, fail
+from .common import EXIT_USAGE, fail, read_text
 from .run import _load
 from .serve import _open
 
 
 def _history_file(path: str) -> Any:
     """A GetExecutionHistory JSON document, or the JSON Lines of ``asl run --history-file``."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        fail(f"cannot read history file {path}: {exc.strerror or exc}", EXIT_USAGE)
+    text = read_text(path, "history file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
