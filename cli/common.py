@@ -24,13 +24,17 @@ def parse_json_input(text: str, origin: str) -> Any:
         fail(f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", EXIT_USAGE)
 
 
-def read_input_file(path: str) -> Any:
+def read_text(path: str, what: str) -> str:
+    """The text of ``path``; an unreadable file is a usage error (``cannot read <what> PATH: ...``)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            return fh.read()
     except OSError as exc:
-        fail(f"cannot read input file {path}: {exc.strerror or exc}", EXIT_USAGE)
-    return parse_json_input(text, f"input file {path}")
+        fail(f"cannot read {what} {path}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+def read_input_file(path: str) -> Any:
+    return parse_json_input(read_text(path, "input file"), f"input file {path}")
 
 
 def _default(value: Any) -> Any:

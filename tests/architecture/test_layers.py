@@ -9,7 +9,7 @@ layer; components of one layer are independent of each other)::
 
     asl_cli                                  the command line: public API only
     asl_engine.server | asl_engine.testing   HTTP over the service | the pytest plugin and coverage
-    asl_engine.service                       the durable service: store, runner, operations
+    asl_engine.service | asl_engine.graph    the durable service | pictures of machines and runs
     asl_engine (public API: api, options, local_aws)
     asl_engine.runtime                       the interpreter
     asl_engine.definition | asl_engine.tasks text -> model | task runners
@@ -38,7 +38,7 @@ PACKAGES = {"asl_engine": ROOT / "asl_engine", "asl_cli": ROOT / "cli"}
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("asl_cli",),
     ("asl_engine.server", "asl_engine.testing"),
-    ("asl_engine.service",),
+    ("asl_engine.service", "asl_engine.graph"),
     ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws"),
     ("asl_engine.runtime",),
     ("asl_engine.definition", "asl_engine.tasks"),
@@ -52,8 +52,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PUBLIC_API = ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws")
 """The modules one component of the top layer: they may import each other."""
 
-PUBLIC_PACKAGES = ("asl_engine.service", "asl_engine.server")
-"""Packages the command line may import besides ``asl_engine``: the service and its server."""
+PUBLIC_PACKAGES = ("asl_engine.service", "asl_engine.server", "asl_engine.graph")
+"""Packages the command line may import besides ``asl_engine``: the service, its server and the graphs."""
 
 SAME_LAYER_ALLOWED = {("asl_engine.errors", "asl_engine.diagnostics")}
 """(importer, imported) pairs of one layer that may meet: DefinitionError carries Diagnostics."""
