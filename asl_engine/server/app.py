@@ -6,7 +6,8 @@ answer. Routes (API-Gateway-style, declared in ``local_aws.json`` under
 ``"routes"``) turn a plain HTTP request into a ``StartExecution``, as API
 Gateway's Step Functions integration does: ``POST /messages`` with a JSON
 body starts the route's state machine with that body as input and answers
-``{"executionArn", "startDate"}``.
+``{"executionArn", "startDate"}``. Any other ``GET`` may be a page of the
+console (``asl_engine.server.console``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Mapping, Sequence
 
 from ..local_aws import LocalAwsError, load_spec
 from ..service import Service, ServiceError
+from .console import console_page
 from .http import Server
 from .protocol import ApiError
 
@@ -84,7 +86,7 @@ def make_server(
     def route(method: str, path: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes] | None:
         found = table.get((method, path.split("?", 1)[0]))
         if found is None:
-            return None
+            return console_page(service, method, path)
         target = found.state_machine if found.state_machine.startswith("arn:") else service.machine_arn(found.state_machine)
         try:
             text = body.decode("utf-8") if body else "{}"
