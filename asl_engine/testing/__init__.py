@@ -8,5 +8,9 @@ the ``pytest11`` entry point ``asl``: the ``asl`` fixture and the
 from .assertions import assert_failed, assert_path, assert_succeeded, states_entered
 from .collector import Collector
 from .coverage import KINDS, MachineCoverage
+from .replay import Replay, recorded_mocks, replay
 
-__all__ = ["KINDS", "Collector", "MachineCoverage", "assert_failed", "assert_path", "assert_succeeded", "states_entered"]
+__all__ = [
+    "KINDS", "Collector", "MachineCoverage", "Replay", "assert_failed", "assert_path", "assert_succeeded",
+    "recorded_mocks", "replay", "states_entered",
+]

@@ -52,7 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PUBLIC_API = ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws")
 """The modules one component of the top layer: they may import each other."""
 
-PUBLIC_PACKAGES = ("asl_engine.service", "asl_engine.server", "asl_engine.graph")
+PUBLIC_PACKAGES = ("asl_engine.service", "asl_engine.server", "asl_engine.graph", "asl_engine.testing")
 """Packages the command line may import besides ``asl_engine``: the service, its server and the graphs."""
 
 SAME_LAYER_ALLOWED = {("asl_engine.errors", "asl_engine.diagnostics")}
