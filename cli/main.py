@@ -13,6 +13,7 @@ import click
 
 from .callbacks import send_task_failure_command, send_task_heartbeat_command, send_task_success_command
 from .graph import graph_command
+from .inject_errors import inject_errors_command
 from .replay import replay_command
 from .run import run_command
 from .serve import executions_group, serve_command
@@ -32,6 +33,7 @@ cli.add_command(validate_command)
 cli.add_command(graph_command)
 cli.add_command(serve_command)
 cli.add_command(replay_command)
+cli.add_command(inject_errors_command)
 cli.add_command(executions_group)
 cli.add_command(send_task_success_command)
 cli.add_command(send_task_failure_command)

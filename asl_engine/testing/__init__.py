@@ -8,9 +8,10 @@ the ``pytest11`` entry point ``asl``: the ``asl`` fixture and the
 from .assertions import assert_failed, assert_path, assert_succeeded, states_entered
 from .collector import Collector
 from .coverage import KINDS, MachineCoverage
+from .errors import Injection, InjectionReport, inject_errors
 from .replay import Replay, recorded_mocks, replay
 
 __all__ = [
-    "KINDS", "Collector", "MachineCoverage", "Replay", "assert_failed", "assert_path", "assert_succeeded",
+    "KINDS", "Collector", "Injection", "InjectionReport", "MachineCoverage", "Replay", "inject_errors", "assert_failed", "assert_path", "assert_succeeded",
     "recorded_mocks", "replay", "states_entered",
 ]
