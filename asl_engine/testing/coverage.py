@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping
 from ..model.states import ChoiceState, MapState, ParallelState, Program, State
 from ..runtime.retry import error_matches
 
-__all__ = ["KINDS", "MachineCoverage", "measure"]
+__all__ = ["KINDS", "MachineCoverage", "all_states", "measure", "offered"]
 
 KINDS = ("states", "transitions", "retriers", "catchers", "branches")
 
@@ -72,14 +72,15 @@ class MachineCoverage:
         }
 
 
-def _all_states(program: Program) -> Iterable[State]:
+def all_states(program: Program) -> Iterable[State]:
+    """Every state of ``program``, nested branches and item processors included."""
     for state in program.states.values():
         yield state
         if isinstance(state, ParallelState):
             for branch in state.branches:
-                yield from _all_states(branch)
+                yield from all_states(branch)
         elif isinstance(state, MapState) and state.processor is not None:
-            yield from _all_states(state.processor)
+            yield from all_states(state.processor)
 
 
 def _arcs(state: State) -> list[str]:
@@ -97,7 +98,7 @@ def _arcs(state: State) -> list[str]:
 def offered(name: str, program: Program) -> MachineCoverage:
     """The items of a machine's coverage, nothing covered yet."""
     report = MachineCoverage(name)
-    for state in _all_states(program):
+    for state in all_states(program):
         report.items["states"].append(state.name)
         report.items["transitions"] += _arcs(state)
         report.items["retriers"] += [f"{state.name}.Retry[{i}]" for i in range(len(state.retriers))]
@@ -118,7 +119,7 @@ def _details(event: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def measure(report: MachineCoverage, program: Program, history: list[dict[str, Any]]) -> None:
     """Add what one run's ``history`` covered to ``report``."""
-    states = {state.name: state for state in _all_states(program)}
+    states = {state.name: state for state in all_states(program)}
     starts = {}
     for state in states.values():
         if isinstance(state, ParallelState):

@@ -25,8 +25,8 @@ from typing import Any, Iterable, Mapping
 
 from ..api import StateMachine
 from ..execution.clock import VirtualClock
-from ..model.states import MapState, ParallelState, Program, State, TaskState
-from .coverage import MachineCoverage, measure, offered
+from ..model.states import Program, State, TaskState
+from .coverage import MachineCoverage, all_states, measure, offered
 
 __all__ = ["Injection", "InjectionReport", "inject_errors"]
 
@@ -91,14 +91,7 @@ class InjectionReport:
 
 
 def _tasks(program: Program) -> Iterable[TaskState]:
-    for state in program.states.values():
-        if isinstance(state, TaskState):
-            yield state
-        elif isinstance(state, ParallelState):
-            for branch in state.branches:
-                yield from _tasks(branch)
-        elif isinstance(state, MapState) and state.processor is not None:
-            yield from _tasks(state.processor)
+    return (state for state in all_states(program) if isinstance(state, TaskState))
 
 
 def _errors(state: State) -> list[str]:
