@@ -14,6 +14,7 @@ import click
 from .callbacks import send_task_failure_command, send_task_heartbeat_command, send_task_success_command
 from .run import run_command
 from .serve import executions_group, serve_command
+from .test_state import test_state_command
 from .validate import validate_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3, 4
@@ -27,6 +28,7 @@ def cli() -> None:
 
 cli.add_command(run_command)
 cli.add_command(validate_command)
+cli.add_command(test_state_command)
 cli.add_command(serve_command)
 cli.add_command(executions_group)
 cli.add_command(send_task_success_command)
