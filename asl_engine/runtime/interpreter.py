@@ -643,10 +643,13 @@ class Interpreter(Resolver):
         if state.jsonata:
             return self._jsonata_items(state, data, env, frame, states_var)
         items = self._select(state.items_path, effective, env)
+        if not isinstance(items, list):
+            # AWS-recorded (TestState): the path as a reference path, "$$..." written "$..."
+            text = state.items_path.text if state.items_path is not None else "$"
+            text = text[1:] if text.startswith("$$") else text
+            raise StatesError("States.Runtime", f'Reference path "{text}" must point to array.')
         if self.inspector is not None:
             self.inspector.record("afterItemsPath", items)
-        if not isinstance(items, list):
-            raise StatesError("States.Runtime", f"Map state input must be an array but was: {to_json(items)}")
         return items
 
     def item_input(self, state: MapState, index: int, item: Any, source: Any, env: Env, frame: Frame) -> Any:

@@ -21,6 +21,7 @@ from ..model.states import MapState, ParallelState, State, TaskState
 from ..runtime.interpreter import Interpreter
 from ..runtime.retry import backoff_delay, error_matches, is_recoverable
 from ..runtime.services import ExecutionInfo, ExecutionServices
+from ..tasks.aws.mock_check import mock_result_problem
 from ..tasks.dispatch import TaskDispatcher
 from ..tasks.local import LocalHandler
 from ..tasks.mocks import MockSet
@@ -77,6 +78,8 @@ def test_state(
     parsed_mock = Mock.parse(mock) if mock is not None else None
     state_input = parse_json_text(input, "input", {})
     check_request(raw_state, parsed_mock, config, reveal_secrets)
+    if parsed_mock is not None:
+        parsed_mock.check_for(raw_state, config)
     state = _compile(machine_doc, name)
     if isinstance(state, (MapState, ParallelState)) and parsed_mock is None:
         raise TestStateError("InvalidDefinition", "TestState API does not support Map or Parallel states. "
@@ -84,7 +87,10 @@ def test_state(
     if isinstance(state, TaskState) and parsed_mock is None and role_arn is None:
         raise TestStateError("ValidationException", "RoleArn must be specified when testing a Task state")
     if parsed_mock is not None:
-        parsed_mock.check_for(raw_state, config)
+        if isinstance(state, TaskState) and parsed_mock.error is None:
+            problem = mock_result_problem(state.resource, parsed_mock.result, parsed_mock.field_validation_mode)
+            if problem is not None:
+                raise TestStateError("ValidationException", f"Mock result schema validation error: {problem}")
     context_value = parse_json_text(context, "context", None)
     if context_value is not None:
         _check_context(context_value, state)

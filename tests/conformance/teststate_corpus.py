@@ -13,13 +13,15 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .matching import Matcher, tokens_for_case
 
-__all__ = ["ENV_VAR", "KNOWN_GAPS_FILE", "TestStateCase", "load_cases", "load_known_gaps", "missing_reason", "run_case"]
+__all__ = ["ENV_VAR", "KNOWN_GAPS_FILE", "TestStateCase", "load_cases", "load_known_gaps", "missing_reason",
+           "needs_real_service", "run_case"]
 
 ENV_VAR = "ASL_TESTSTATE_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -88,22 +90,50 @@ def load_known_gaps() -> dict[str, str]:
     return {entry["id"]: entry["reason"] for entry in entries}
 
 
-def _handlers(case: TestStateCase) -> dict[str, Any] | None:
-    """A Task recorded without a mock called the real service: replay its recorded result."""
+def replayed_result(case: TestStateCase) -> tuple[bool, Any]:
+    """A Task recorded without a mock called the real service: ``(True, result)``
+    when the recording has the service's result to replay (DEBUG/TRACE)."""
     request = case.request
-    response = case.data.get("response") or {}
-    result = (response.get("inspectionData") or {}).get("result")
-    if "mock" in request or result is None or case.data["state_under_test"]["type"] != "Task":
-        return None
-    return {"*": result}
+    if "mock" in request or case.data["state_under_test"]["type"] != "Task":
+        return False, None
+    data = (case.data.get("response") or {}).get("inspectionData") or {}
+    return "result" in data, data.get("result")
+
+
+def needs_real_service(case: TestStateCase) -> bool:
+    """An unmocked Task whose recording has no result to replay (INFO): AWS called the real service."""
+    request = case.request
+    replayable, _ = replayed_result(case)
+    return (not case.data.get("expected_exception") and "mock" not in request
+            and case.data["state_under_test"]["type"] == "Task" and not replayable)
+
+
+def _state_name(request: dict[str, Any]) -> str:
+    document = json.loads(request["definition"])
+    if isinstance(document.get("States"), dict):
+        return str(request.get("stateName") or document["StartAt"])
+    return "StateName"
+
+
+def _concrete(case: TestStateCase) -> dict[str, Any]:
+    """The request with its synthetic ``<name>`` tokens (values of the test's fixtures,
+    not AWS's) written as plain names, so that an ARN holding one stays valid."""
+    request = dict(case.request)
+    tokens = [t for t in (case.data.get("placeholders") or {}).get("request", []) if t.startswith("<") and t.endswith(">")]
+    for key in ("definition", "input"):
+        if isinstance(request.get(key), str):
+            for token in tokens:
+                request[key] = request[key].replace(token, re.sub(r"[^A-Za-z0-9_-]", "_", token[1:-1]))
+    return request
 
 
 def call(case: TestStateCase) -> Any:
     """The local TestState call of ``case``: its response, or the ``TestStateError`` raised."""
     from asl_engine import TestStateError, test_state
 
-    request = case.request
-    replay = _handlers(case)
+    request = _concrete(case)
+    replayable, result = replayed_result(case)
+    handlers = {_state_name(request): lambda event: result} if replayable else None
     try:
         return test_state(
             request["definition"],
@@ -113,9 +143,10 @@ def call(case: TestStateCase) -> Any:
             reveal_secrets=request.get("revealSecrets", False),
             variables=request.get("variables"),
             context=request.get("context"),
-            mock=request.get("mock") if replay is None else {"result": json.dumps(replay["*"]), "fieldValidationMode": "NONE"},
+            mock=request.get("mock"),
             state_configuration=request.get("stateConfiguration"),
             role_arn=request.get("roleArn"),
+            handlers=handlers,
         )
     except TestStateError as exc:
         return exc

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.conformance.teststate_corpus import load_cases, missing_reason, run_case  # noqa: E402
+from tests.conformance.teststate_corpus import load_cases, missing_reason, needs_real_service, run_case  # noqa: E402
 
 LEVELS = ("INFO", "DEBUG", "TRACE", "REJECTED")
 
@@ -24,9 +24,13 @@ def main(argv: list[str]) -> int:
         return 1
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()
+    skipped: list[str] = []
     for case in load_cases():
-        problem = run_case(case)
         total[case.level] += 1
+        if needs_real_service(case):
+            skipped.append(case.short_id)
+            continue
+        problem = run_case(case)
         if problem is None:
             passed[case.level] += 1
         elif "-v" in argv:
@@ -34,6 +38,8 @@ def main(argv: list[str]) -> int:
     for level in LEVELS:
         print(f"{level:9} {passed[level]:4} / {total[level]:4}")
     print(f"{'total':9} {sum(passed.values()):4} / {sum(total.values()):4}")
+    for short_id in skipped:
+        print(f"skipped (AWS called the real service, no result recorded to replay): {short_id}")
     return 0
 
 
