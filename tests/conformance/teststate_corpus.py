@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .corpus import cases_below
 from .matching import Matcher, tokens_for_case
 
 __all__ = ["ENV_VAR", "KNOWN_GAPS_FILE", "TestStateCase", "load_cases", "load_known_gaps", "missing_reason",
@@ -35,11 +36,7 @@ def _base() -> Path:
 
 
 def cases_dir() -> Path | None:
-    base = _base()
-    for candidate in (base / "cases", base):
-        if candidate.is_dir() and any(candidate.glob("*.json")):
-            return candidate
-    return None
+    return cases_below(_base())
 
 
 def missing_reason() -> str | None:

@@ -103,3 +103,21 @@ def test_mocked_map_counts_failures_against_the_tolerance() -> None:
 ])
 def test_rejections_carry_aws_code_and_message(kwargs: dict[str, Any], expected: tuple[str, str]) -> None:
     assert _rejected(**kwargs) == expected
+
+
+START = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution", "Parameters": {"StateMachineArn": "arn"},
+         "End": True}
+
+
+@pytest.mark.parametrize("mode, result, expected", [
+    ("STRICT", "{}", "Mock result schema validation error: Required field 'ExecutionArn' is missing"),
+    ("STRICT", '{"ExecutionArn": 1, "StartDate": "d"}', "Mock result schema validation error: Field 'ExecutionArn' must be a string"),
+    ("PRESENT", '{"StartDate": true}', "Mock result schema validation error: Field 'StartDate' must be a string"),
+])
+def test_mock_result_checked_against_the_integration_model(mode: str, result: str, expected: str) -> None:
+    assert _rejected(definition=START, mock={"result": result, "fieldValidationMode": mode}) == ("ValidationException", expected)
+
+
+def test_present_and_none_modes_accept_what_they_do_not_check() -> None:
+    assert test_state(START, mock={"result": "{}", "fieldValidationMode": "PRESENT"})["output"] == "{}"
+    assert test_state(START, mock={"result": '{"StartDate": true}', "fieldValidationMode": "NONE"})["output"] == '{"StartDate":true}'
