@@ -3,14 +3,15 @@
 Takes AWS's request members and returns AWS's response members; a request
 AWS rejects is the ``ServiceError`` of AWS's type and message
 (``ValidationException``, ``InvalidDefinition``). A Task with no mock runs
-on the service's AWS configuration, if any (``RunOptions.aws``).
+on the service's AWS configuration, if any (``RunOptions.aws``); without
+one it is a ``ValidationException`` saying so (our text).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import TestStateError
+from ..errors import EngineError, TestStateError
 from ..teststate import test_state
 from .errors import ServiceError
 from .registry import operation
@@ -36,3 +37,7 @@ def _test_state(service: Any, request: dict[str, Any]) -> dict[str, Any]:
         )
     except TestStateError as exc:
         raise ServiceError(exc.code, exc.message) from None
+    except EngineError as exc:
+        # An unmocked Task with nothing to run on (no AWS configured): AWS would
+        # call the service; here it is the request's problem, told in our words.
+        raise ServiceError("ValidationException", str(exc)) from None

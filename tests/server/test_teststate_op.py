@@ -36,3 +36,12 @@ def test_test_state_rejection_is_aws_error(sfn) -> None:
     error = info.value.response["Error"]
     assert (error["Code"], error["Message"]) == (
         "ValidationException", "State type 'Pass' is not supported when a mock is specified")
+
+
+def test_unmocked_task_without_aws_is_a_validation_error(sfn) -> None:
+    definition = '{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"}, "End": true}'
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        sfn.test_state(definition=definition, roleArn="arn:aws:iam::123456789012:role/r")
+    error = info.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith("Task state 'StateName' has no handler or mock")
