@@ -18,6 +18,7 @@ from .errors import (
     ExecutionInputError,
     HandlerImportError,
     TaskFailure,
+    TestStateError,
 )
 from .history.stores import JsonLinesHistory, read_history
 from .local_aws import LocalAws, LocalAwsError, local_aws
@@ -28,6 +29,7 @@ from .tasks.base import TaskRequest
 from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from .tasks.objects import InMemoryObjectStore, ObjectStore
 from .tasks.mock_config import MockConfig, MockConfigError, load_mock_config
+from .teststate import test_state
 
 __all__ = [
     "AslEngineError",
@@ -52,6 +54,7 @@ __all__ = [
     "SystemClock",
     "TaskFailure",
     "TaskTokenError",
+    "TestStateError",
     "CallbackSpool",
     "send_task_failure",
     "send_task_heartbeat",
@@ -62,6 +65,7 @@ __all__ = [
     "load_mock_config",
     "MockConfigError",
     "MockConfig",
+    "test_state",
     "validate",
 ]
 

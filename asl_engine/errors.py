@@ -5,6 +5,7 @@
     AslEngineError                  base of everything this package raises
      +-- DefinitionError            the definition is invalid; carries every Diagnostic
      +-- ExecutionInputError        the execution input is not acceptable (not JSON, too large)
+     +-- TestStateError             a TestState request AWS would reject (code, message)
      +-- EngineError                a fault of the engine or its environment (a bug, a
      |                              misconfigured handler): CLI exit code 4
      +-- HandlerImportError         ``module:function`` named by the user cannot be imported
@@ -47,6 +48,18 @@ class DefinitionError(AslEngineError):
         self.diagnostics = list(diagnostics)
         lines = [d.format() for d in self.diagnostics]
         super().__init__("invalid state machine definition:\n" + "\n".join(lines))
+
+
+class TestStateError(AslEngineError):
+    """A TestState request AWS would reject: ``code`` is AWS's error code
+    (``ValidationException``, ``InvalidDefinition``), ``message`` its text."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(f"{code}: {message}")
 
 
 class ExecutionInputError(AslEngineError):

@@ -17,6 +17,7 @@ from .inject_errors import inject_errors_command
 from .replay import replay_command
 from .run import run_command
 from .serve import executions_group, serve_command
+from .test_state import test_state_command
 from .validate import validate_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3, 4
@@ -31,6 +32,7 @@ def cli() -> None:
 cli.add_command(run_command)
 cli.add_command(validate_command)
 cli.add_command(graph_command)
+cli.add_command(test_state_command)
 cli.add_command(serve_command)
 cli.add_command(replay_command)
 cli.add_command(inject_errors_command)

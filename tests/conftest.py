@@ -4,7 +4,9 @@ Makes a plain checkout testable without ``pip install -e .``:
 
 * the repository root goes on ``sys.path`` so that ``import asl_engine`` works;
 * the ``cli/`` folder is importable as ``asl_cli`` (the name ``pyproject.toml``
-  maps it to), unless an installed ``asl_cli`` exists.
+  maps it to), unless the installed ``asl_cli`` is this checkout's ``cli/``
+  (an editable install of another checkout, a git worktree's main tree,
+  would otherwise test that checkout's command line).
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ if str(REPO_ROOT) not in sys.path:
 
 def _alias_cli_package() -> None:
     init = REPO_ROOT / "cli" / "__init__.py"
-    if "asl_cli" in sys.modules or not init.exists() or importlib.util.find_spec("asl_cli") is not None:
+    if "asl_cli" in sys.modules or not init.exists():
+        return
+    installed = importlib.util.find_spec("asl_cli")
+    if installed is not None and str(init.parent) in (installed.submodule_search_locations or []):
         return
     spec = importlib.util.spec_from_file_location(
         "asl_cli", init, submodule_search_locations=[str(init.parent)]

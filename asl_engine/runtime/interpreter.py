@@ -45,11 +45,12 @@ from ..model.states import (
 )
 from .distributed import MapRun
 from .fanout import run_all
+from .inspection import Inspector
 from .numbers import Resolver
 from .retry import backoff_delay, error_matches, is_recoverable
 from .services import ExecutionInfo, ExecutionServices, iso_time
 
-__all__ = ["ExecutionOutcome", "Interpreter", "iso_time", "run_execution"]
+__all__ = ["ExecutionOutcome", "Inspector", "Interpreter", "iso_time", "run_execution"]
 
 
 _RETRY_TYPES = ("Task", "Map", "Parallel")
@@ -141,8 +142,13 @@ def run_execution(
 class Interpreter(Resolver):
     """Runs the programs of one execution. Thread-safe: branches share it."""
 
-    def __init__(self, services: ExecutionServices, info: ExecutionInfo, history: History) -> None:
+    def __init__(
+        self, services: ExecutionServices, info: ExecutionInfo, history: History, inspector: Inspector | None = None
+    ) -> None:
         self.services = services
+        # TestState's view of the data-flow steps (``runtime/inspection.py``);
+        # None on every execution, where the steps only test it.
+        self.inspector = inspector
         self.info = info
         self.history = history
         self.clock = services.clock
@@ -229,16 +235,7 @@ class Interpreter(Resolver):
                         # closed with TaskStateAborted when the Parallel aborts it.
                         frame.last_event = history.add("TaskStateAborted", frame.last_event)
                     raise
-                error_output = err.to_output()
-                # A Catcher's own Assign replaces the state's (AWS: the state's
-                # top-level Assign is not evaluated when a Catcher matches).
-                frame.assigned = None
-                if state.jsonata:
-                    states_var = {"input": data, "context": env.context, "errorOutput": error_output}
-                    output = self._jsonata_finish(frame, env, states_var, catcher.output, catcher.assign, error_output)
-                else:
-                    self._assign(catcher.assign, error_output, env, frame)
-                    output = self._apply_result_path(catcher.result_path, data, error_output, env)
+                output = self.catcher_output(state, catcher, err, data, env, frame)
                 data_json = self._exited(state, output, frame, catcher.next)
                 data, name = output, catcher.next
                 continue
@@ -250,6 +247,28 @@ class Interpreter(Resolver):
             data_json = self._exited(state, output, frame, next_name)
             data, name = output, next_name
         return data
+
+    def catcher_output(self, state: State, catcher: Any, err: StatesError, data: Any, env: Env, frame: Frame) -> Any:
+        """The output of ``state`` (entered with ``data``) when ``catcher`` caught ``err``."""
+        error_output = err.to_output()
+        # A Catcher's own Assign replaces the state's (AWS: the state's
+        # top-level Assign is not evaluated when a Catcher matches).
+        frame.assigned = None
+        if state.jsonata:
+            states_var = {"input": data, "context": env.context, "errorOutput": error_output}
+            return self._jsonata_finish(frame, env, states_var, catcher.output, catcher.assign, error_output)
+        self._assign(catcher.assign, error_output, env, frame)
+        return self._apply_result_path(catcher.result_path, data, error_output, env)
+
+    def run_state(self, state: State, data: Any, env: Env, frame: Frame) -> tuple[str | None, Any]:
+        """Run ``state`` once on ``data``, outside the loop (TestState): its
+        ``(next, output)``; a failure raises ``StatesError`` with no Catcher
+        applied (the caller decides, see ``catcher_output``)."""
+        return self._handlers[type(state)](state, data, env, frame, 0)
+
+    def state_env(self, state: State, entered: datetime, frame: Frame) -> Env:
+        """The expression environment of ``state`` entered at ``entered`` in ``frame``."""
+        return self._env(state, entered, frame.scope.view)
 
     def _exited(self, state: State, output: Any, frame: Frame, next_name: str | None) -> str:
         """Apply the state's assignments and record ``<Type>StateExited``; the
@@ -338,6 +357,10 @@ class Interpreter(Resolver):
             result = state.result_selector.evaluate(result, env)
         self._assign(state.assign, result, env, frame)
         output = self._apply_result_path(state.result_path, raw_input, result, env)
+        inspector = self.inspector
+        if inspector is not None:
+            inspector.record("afterResultSelector", result)
+            inspector.record("afterResultPath", output)
         return self._select(state.output_path, output, env)
 
     # ---------------------------------------------------------------- states
@@ -353,18 +376,31 @@ class Interpreter(Resolver):
             result = effective
         self._assign(state.assign, result, env, frame)
         output = self._apply_result_path(state.result_path, data, result, env)
+        inspector = self.inspector
+        if inspector is not None:
+            if state.has_result:  # AWS reports a Result as the state's result
+                inspector.record("result", result)
+            else:
+                inspector.record("afterInputPath", effective)
+                inspector.record("afterParameters", result)
+            inspector.record("afterResultSelector", result)
+            inspector.record("afterResultPath", output)
         return state.next, self._select(state.output_path, output, env)
 
     def _succeed(self, state: SucceedState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         if state.jsonata:
             return None, self._jsonata_plain(state, data, env, frame)
         effective = self._select(state.input_path, data, env)
+        if self.inspector is not None:
+            self.inspector.record("afterInputPath", effective)
         return None, self._select(state.output_path, effective, env)
 
     def _choice(self, state: ChoiceState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         if state.jsonata:
             return self._jsonata_choice(state, data, env, frame)
         effective = self._select(state.input_path, data, env)
+        if self.inspector is not None:
+            self.inspector.record("afterInputPath", effective)
         target = state.default
         for rule in state.choices:
             if rule.predicate is not None and rule.predicate(effective, env):
@@ -386,6 +422,8 @@ class Interpreter(Resolver):
             error = self._jsonata_string(error, frame, env, "Error", states_var)
             cause = self._jsonata_string(cause, frame, env, "Cause", states_var)
         else:
+            if self.inspector is not None:
+                self.inspector.record("afterInputPath", data)
             error = _fail_text(error, "ErrorPath", data, env)
             cause = _fail_text(cause, "CausePath", data, env)
         raise StatesError(error, cause)
@@ -503,6 +541,9 @@ class Interpreter(Resolver):
 
     def _task(self, state: TaskState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         effective = self._select(state.input_path, data, env)
+        inspector = self.inspector
+        if inspector is not None and not state.jsonata:
+            inspector.record("afterInputPath", effective)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
             if state.callback:  # .waitForTaskToken and .sync: $$.Task.Token (kept by a resumed attempt)
@@ -515,11 +556,15 @@ class Interpreter(Resolver):
             else:
                 states_var = None
                 params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
+            if inspector is not None:
+                inspector.record("afterArguments" if state.jsonata else "afterParameters", params)
             timeout = self.number("TimeoutSeconds", state.timeout_seconds, effective, attempt_env, frame, states_var)
             heartbeat = self.number("HeartbeatSeconds", state.heartbeat_seconds, effective, attempt_env, frame, states_var)
             return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat, self.history)
 
         result, env = self._with_retry(state, env, frame, attempt)
+        if inspector is not None:
+            inspector.record("result", result)
         return state.next, self._finish(state, data, result, env, frame)
 
     # --------------------------------------------------------- Parallel, Map
@@ -553,6 +598,8 @@ class Interpreter(Resolver):
 
     def _map(self, state: MapState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         effective = self._select(state.input_path, data, env)
+        if self.inspector is not None and not state.jsonata:
+            self.inspector.record("afterInputPath", effective)
 
         def attempt(attempt_env: Env, retry_count: int) -> Any:
             states_var = {"input": data, "context": attempt_env.context} if state.jsonata else {}
@@ -560,11 +607,17 @@ class Interpreter(Resolver):
             items = None if state.item_reader is not None else self._map_items(state, data, effective, attempt_env, frame, states_var)
             number = self.number
             max_concurrency = number("MaxConcurrency", state.max_concurrency, effective, attempt_env, frame, states_var)
+            inspector = self.inspector
+            if inspector is not None:
+                inspector.record("maxConcurrency", max_concurrency)
             length = len(items) if items is not None else 0
             frame.last_event = self.history.add("MapStateStarted", frame.last_event, {"length": length})
             # AWS resolves the tolerated-failure fields after MapStateStarted.
             tolerated_count = number("ToleratedFailureCount", state.tolerated_failure_count, effective, attempt_env, frame, states_var)
             tolerated_pct = number("ToleratedFailurePercentage", state.tolerated_failure_percentage, effective, attempt_env, frame, states_var)
+            if inspector is not None:
+                inspector.record("toleratedFailureCount", tolerated_count)
+                inspector.record("toleratedFailurePercentage", tolerated_pct)
             source = data if state.jsonata else effective
             if state.distributed:
                 results = MapRun(self).run(
@@ -591,7 +644,12 @@ class Interpreter(Resolver):
             return self._jsonata_items(state, data, env, frame, states_var)
         items = self._select(state.items_path, effective, env)
         if not isinstance(items, list):
-            raise StatesError("States.Runtime", f"Map state input must be an array but was: {to_json(items)}")
+            # AWS-recorded (TestState): the path as a reference path, "$$..." written "$..."
+            text = state.items_path.text if state.items_path is not None else "$"
+            text = text[1:] if text.startswith("$$") else text
+            raise StatesError("States.Runtime", f'Reference path "{text}" must point to array.')
+        if self.inspector is not None:
+            self.inspector.record("afterItemsPath", items)
         return items
 
     def item_input(self, state: MapState, index: int, item: Any, source: Any, env: Env, frame: Frame) -> Any:

@@ -37,6 +37,7 @@ from ..options import DEFAULT_ACCOUNT, DEFAULT_REGION, RunOptions
 from ..tasks.callbacks import TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from ..tasks.mock_config import MockConfig
 from .activities import ActivityQueues, activity_arns
+from .teststate import __all__ as _teststate  # noqa: F401 - registers the TestState operation
 from .errors import ServiceError, does_not_exist, invalid_arn, validation
 from .paging import page
 from .registry import OPERATIONS, operation

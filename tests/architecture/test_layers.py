@@ -11,6 +11,7 @@ layer; components of one layer are independent of each other)::
     asl_engine.server | asl_engine.testing   HTTP over the service | the pytest plugin and coverage
     asl_engine.service | asl_engine.graph    the durable service | pictures of machines and runs
     asl_engine (public API: api, options, local_aws)
+    asl_engine.teststate                     TestState: one state run in isolation
     asl_engine.runtime                       the interpreter
     asl_engine.definition | asl_engine.tasks text -> model | task runners
     asl_engine.execution | asl_engine.history  clock, quotas, frames | events
@@ -40,6 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("asl_engine.server", "asl_engine.testing"),
     ("asl_engine.service", "asl_engine.graph"),
     ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws"),
+    ("asl_engine.teststate",),
     ("asl_engine.runtime",),
     ("asl_engine.definition", "asl_engine.tasks"),
     ("asl_engine.execution", "asl_engine.history"),

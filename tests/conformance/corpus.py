@@ -24,6 +24,7 @@ __all__ = [
     "Case",
     "KNOWN_GAPS_FILE",
     "REPO_ROOT",
+    "cases_below",
     "cases_dir",
     "corpus_missing_reason",
     "feature_gap_reason",
@@ -49,6 +50,11 @@ def _candidate() -> tuple[Path, str]:
 def cases_dir() -> Path | None:
     """The corpus's ``cases`` directory, or ``None`` when it cannot be found."""
     base, _ = _candidate()
+    return cases_below(base)
+
+
+def cases_below(base: Path) -> Path | None:
+    """``base/cases`` or ``base`` itself, whichever holds the ``*.json`` cases (``None``: neither)."""
     for candidate in (base / "cases", base):
         if candidate.is_dir() and any(candidate.glob("*.json")):
             return candidate

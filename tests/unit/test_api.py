@@ -11,6 +11,7 @@ def test_exported_names():
         "ExecutionInputError", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "RunOptions", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
         "send_task_failure", "send_task_heartbeat", "send_task_success",
         "TaskRequest", "VirtualClock", "load", "validate", "load_mock_config", "MockConfig", "MockConfigError",
+        "test_state", "TestStateError",
     ])
     for name in asl_engine.__all__:
         assert getattr(asl_engine, name).__doc__, f"{name} needs a docstring"

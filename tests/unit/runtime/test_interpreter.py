@@ -508,7 +508,7 @@ def test_map_input_must_be_an_array():
     processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
     ex = run(_map(processor), {"not": "a list"})
     assert ex.error == "States.Runtime"
-    assert ex.cause.endswith('Map state input must be an array but was: {"not":"a list"}')
+    assert ex.cause.endswith('Reference path "$" must point to array.')
 
 
 def test_seed_makes_uuid_reproducible():
