@@ -120,7 +120,8 @@ class Frame:
     def _clear(self) -> None:
         if self.retry_counts or self.retry_count:
             self.retry_counts, self.retry_count = [], 0
-        self.restart_children()
+        if self.children or self.results:
+            self.restart_children()
         self.token = None
 
     def restart_children(self) -> None:

@@ -151,6 +151,12 @@ class History:
         self._recorder = recorder
         self._progress: Progress | None = None
 
+    @property
+    def recorded(self) -> bool:
+        """Whether a recorder stores each event with the progress it leaves (then a
+        change that goes with an event must be made through ``add``'s ``then``)."""
+        return self._recorder is not None
+
     def track(self, progress: Progress) -> None:
         """Give the recorder the execution's progress to store with each event."""
         self._progress = progress

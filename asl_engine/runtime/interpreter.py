@@ -215,13 +215,13 @@ class Interpreter(Resolver):
             else:
                 if data_json is None:
                     data_json = to_json(data)
-                entered = history.add(
-                    STATE_ENTERED[state.type],
-                    frame.last_event,
-                    {"name": name, "input": data_json, "inputDetails": {"truncated": False}},
-                    now,
-                    _entering(frame, name, data, resumed, now, data_json),
-                )
+                details = {"name": name, "input": data_json, "inputDetails": {"truncated": False}}
+                if history.recorded:  # the frame change is stored with the event: make it under its lock
+                    entered = history.add(STATE_ENTERED[state.type], frame.last_event, details, now,
+                                          _entering(frame, name, data, resumed, now, data_json))
+                else:
+                    entered = history.add(STATE_ENTERED[state.type], frame.last_event, details, now)
+                    frame.enter(name, data, entered, resumed, now, data_json)
             resumed = False
             env = self._env(state, now, frame.scope.view)
             try:
@@ -287,8 +287,12 @@ class Interpreter(Resolver):
             details["assignedVariables"] = texts
             details["assignedVariablesDetails"] = {"truncated": False}
             frame.assigned = None
-        self.history.add(STATE_EXITED[state.type], frame.last_event, details, None,
-                         lambda event_id: frame.exited(next_name, output, event_id, text))
+        history = self.history
+        if history.recorded:
+            history.add(STATE_EXITED[state.type], frame.last_event, details, None,
+                        lambda event_id: frame.exited(next_name, output, event_id, text))
+        else:
+            frame.exited(next_name, output, history.add(STATE_EXITED[state.type], frame.last_event, details), text)
         return text
 
     @staticmethod
@@ -686,8 +690,11 @@ class Interpreter(Resolver):
                 raise
             finally:
                 self._variables.release(child.scope)
-            history.add("MapIterationSucceeded", child.last_event, dict(details), None,
-                        lambda event_id: child.close(output, event_id))
+            if history.recorded:
+                history.add("MapIterationSucceeded", child.last_event, dict(details), None,
+                            lambda event_id: child.close(output, event_id))
+            else:
+                child.close(output, history.add("MapIterationSucceeded", child.last_event, dict(details)))
             return output
 
         return job
