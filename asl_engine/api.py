@@ -178,6 +178,7 @@ class StateMachine:
         state_machines: Mapping[str, LocalMachine] | None = None,
         aws: AwsConfig | None = None,
         callbacks: CallbackSpool | None = None,
+        inspection: Listener | None = None,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -197,7 +198,10 @@ class StateMachine:
         lets ``asl send-task-*`` from other processes answer
         ``.waitForTaskToken`` tasks. ``quotas`` enforces AWS's quotas
         (256 KiB payloads, 25,000 history events, variable sizes); ``False``
-        lifts them, a ``Quotas`` sets them.
+        lifts them, a ``Quotas`` sets them. ``inspection`` receives, for each
+        state visit, the value after each data-flow step as TestState names
+        them (``{"name", "enteredEventId", "afterInputPath", "afterParameters",
+        "result", "afterResultSelector", "afterResultPath", ...}``).
 
         ``options`` (a ``RunOptions``) gives all of these at once, instead of
         the keyword arguments (not together with them).
@@ -206,6 +210,7 @@ class StateMachine:
             handlers=handlers, mocks=mocks, clock=clock, name=name, account=account, region=region,
             state_machine_type=state_machine_type, role_arn=role_arn, seed=seed, listeners=listeners,
             quotas=quotas, object_store=object_store, state_machines=state_machines, aws=aws, callbacks=callbacks,
+            inspection=inspection,
         )
         if options is None:
             options = given
@@ -303,6 +308,7 @@ def _services(options: RunOptions) -> ExecutionServices:
         rng=rng,
         ids=ids,
         object_store=options.object_store,
+        inspection=options.inspection,
     )
     return services
 

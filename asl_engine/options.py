@@ -57,6 +57,7 @@ class RunOptions:
     state_machines: Mapping[str, LocalMachine] | None = None
     aws: AwsConfig | None = None
     callbacks: CallbackSpool | None = None
+    inspection: Listener | None = None
 
     @property
     def limits(self) -> Quotas:

@@ -27,6 +27,13 @@ def _history_file(path: str) -> Any:
         fail(f"history file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", EXIT_USAGE)
 
 
+def _inspection_file(path: str) -> list[Any]:
+    try:
+        return asl_engine.read_history(path)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read inspection file {path}: {exc}", EXIT_USAGE)
+
+
 def _stored_history(db: str, arn: str) -> Any:
     from asl_engine.service import ServiceError
 
@@ -56,11 +63,20 @@ def _run(execution: str | None, db: str | None) -> Run | None:
                    "or the JSON Lines of asl run --history-file), "
                    "or with --db an execution ARN.")
 @click.option("--db", metavar="PATH", help="Read --execution ARN's history from this asl serve / asl run --db database.")
+@click.option("--inspection", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="With --execution: the JSON Lines of asl run --inspection-file; the HTML page shows each state's "
+                   "data-flow steps (after InputPath, after Parameters, result, after ResultSelector, after ResultPath).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
-def graph_command(definition: str, format_: str, execution: str | None, db: str | None, output: str | None) -> None:
+def graph_command(
+    definition: str, format_: str, execution: str | None, db: str | None, inspection: str | None, output: str | None
+) -> None:
     """Draw DEFINITION as Mermaid, Graphviz dot, SVG or a self-contained HTML page."""
     machine = _load(definition, None)
     run = _run(execution, db)
+    if inspection is not None:
+        if run is None:
+            fail("--inspection needs --execution", EXIT_USAGE)
+        run = run.with_inspection(_inspection_file(inspection))
     graph = build_graph(machine)
     if format_ == "html":
         text = render_html(graph, run, os.path.basename(definition))

@@ -135,6 +135,9 @@ def _log_waiting_tokens() -> None:
               help="Allow-list a module: its public functions handle Lambda tasks whose function name matches.")
 @click.option("--skip-waits", is_flag=True, help="Use a virtual clock: Wait states and retry back-off take no time.")
 @click.option("--history", is_flag=True, help="Print the execution history (JSON) to stderr.")
+@click.option("--inspection-file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Append each state visit's data-flow steps (TestState's names: afterInputPath, afterParameters, "
+                   "result, afterResultSelector, afterResultPath...) to FILE (JSON Lines); asl graph --inspection shows them.")
 @click.option("--history-file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Append each history event to FILE (JSON Lines) as it happens.")
 @click.option("--name", help="Execution name (default: a UUID).")
@@ -168,6 +171,7 @@ def run_command(definition: str, **params: Any) -> None:
         definition, params.pop("mock_config"), params.pop("test_case"), params.pop("state_machine"))
     machine = _load(definition, machine_name)
     history_file = params.pop("history_file")
+    inspection_file = params.pop("inspection_file")
     progress = MapProgress.for_terminal(sys.stderr)
     options = asl_engine.RunOptions(
         mocks=mocks,
@@ -176,6 +180,7 @@ def run_command(definition: str, **params: Any) -> None:
         quotas=not params.pop("no_quotas"),
         state_machines=_child_machines(params.pop("child_machines")),
         callbacks=asl_engine.CallbackSpool(),
+        inspection=asl_engine.JsonLinesHistory(inspection_file) if inspection_file else None,
         listeners=[*([asl_engine.JsonLinesHistory(history_file)] if history_file else []), *([progress] if progress else [])]
         or None,
         handlers=registry,

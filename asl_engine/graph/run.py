@@ -59,6 +59,16 @@ class Run:
     transitions: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """(from, to) state names: the run exited the first and entered the second right after."""
     status: str | None = None  # SUCCEEDED, FAILED, TIMED_OUT, ABORTED; None while running
+    # State name -> the data-flow steps of its last visit (``RunOptions.inspection`` records).
+    inspection: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def with_inspection(self, records: Iterable[Mapping[str, Any]]) -> "Run":
+        """This run with the inspection records of ``asl run --inspection-file`` (the last visit per state)."""
+        last: dict[str, Mapping[str, Any]] = {}
+        for record in records:
+            if isinstance(record, Mapping) and isinstance(record.get("name"), str):
+                last[record["name"]] = {k: v for k, v in record.items() if k not in ("name", "enteredEventId")}
+        return Run(self.states, self.transitions, self.status, last)
 
     def outcome(self, name: str) -> str:
         state = self.states.get(name)

@@ -188,6 +188,9 @@ _PAGE_JS = """
         add('p', facts);
         if (run.error !== null) section('Error', run.error + (run.cause ? '\\n\\n' + pretty(run.cause) : ''));
         section('Input', pretty(run.input));
+        if (run.inspection) {
+          Object.keys(run.inspection).forEach(function(step){ section(step, pretty(run.inspection[step])); });
+        }
         section('Output', pretty(run.output));
       }
     }
@@ -213,7 +216,7 @@ def _page_data(graph: Graph, run: Run | None) -> dict[str, Any]:
         data["run"] = {
             name: {"outcome": s.outcome, "duration": duration_text(s.seconds), "seconds": s.seconds,
                    "visits": s.visits, "retries": s.retries, "input": s.input, "output": s.output,
-                   "error": s.error, "cause": s.cause}
+                   "error": s.error, "cause": s.cause, "inspection": run.inspection.get(name)}
             for name, s in run.states.items()
         }
     return data

@@ -45,7 +45,7 @@ from ..model.states import (
 )
 from .distributed import MapRun
 from .fanout import run_all
-from .inspection import Inspector
+from .inspection import Inspector, VisitInspector
 from .numbers import Resolver
 from .retry import backoff_delay, error_matches, is_recoverable
 from .services import ExecutionInfo, ExecutionServices, iso_time
@@ -102,7 +102,8 @@ def run_execution(
     else:
         frame = Frame(cancel or threading.Event(), 0)
     history.track(frame.snapshot_json)
-    interpreter = Interpreter(services, info, history)
+    interpreter = Interpreter(services, info, history,
+                              VisitInspector(services.inspection) if services.inspection is not None else None)
     if resume is None:
         history.add("ExecutionStarted", 0, {
             "input": input_json,
@@ -149,6 +150,8 @@ class Interpreter(Resolver):
         # TestState's view of the data-flow steps (``runtime/inspection.py``);
         # None on every execution, where the steps only test it.
         self.inspector = inspector
+        # A whole run's inspection: the visit each step belongs to (None for TestState and plain runs).
+        self._visits = inspector if isinstance(inspector, VisitInspector) else None
         self.info = info
         self.history = history
         self.clock = services.clock
@@ -224,6 +227,9 @@ class Interpreter(Resolver):
                     frame.enter(name, data, entered, resumed, now, data_json)
             resumed = False
             env = self._env(state, now, frame.scope.view)
+            visits = self._visits
+            if visits is not None:
+                visits.begin(name, entered)
             try:
                 next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
             except StatesError as err:
@@ -234,17 +240,25 @@ class Interpreter(Resolver):
                         # AWS-recorded: a Task failing out of a Parallel branch is
                         # closed with TaskStateAborted when the Parallel aborts it.
                         frame.last_event = history.add("TaskStateAborted", frame.last_event)
+                    if visits is not None:
+                        visits.end()
                     raise
                 output = self.catcher_output(state, catcher, err, data, env, frame)
                 data_json = self._exited(state, output, frame, catcher.next)
+                if visits is not None:
+                    visits.end()
                 data, name = output, catcher.next
                 continue
             except Aborted:
                 aborted = STATE_ABORTED.get(state.type)
                 if aborted is not None:
                     frame.last_event = history.add(aborted, frame.last_event)
+                if visits is not None:
+                    visits.end()
                 raise
             data_json = self._exited(state, output, frame, next_name)
+            if visits is not None:
+                visits.end()
             data, name = output, next_name
         return data
 

@@ -46,6 +46,8 @@ class ExecutionServices:
     # Ids from ``rng`` (the dispatcher draws its own from the same source).
     ids: IdSource | None = None
     object_store: ObjectStore | None = None
+    # Receives the data-flow steps of each state visit (``RunOptions.inspection``).
+    inspection: Listener | None = None
     # Finished child executions (distributed Map children, local startExecution
     # children), each with its own history; list.append is atomic under the GIL.
     child_executions: list[dict[str, Any]] = field(default_factory=list)
