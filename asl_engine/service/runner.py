@@ -108,11 +108,13 @@ class Runner:
         *,
         skip_waits: bool = False,
         workers: int = 64,
+        finished: Callable[[Any, Execution], None] | None = None,
     ) -> None:
         self.store = store
         self._machine_for = machine_for
         self._options_for = options_for
         self.skip_waits = skip_waits
+        self._finished = finished  # told of each execution that ended here (its child records)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asl-execution")
         self._running: dict[str, _Running] = {}
         self._lock = threading.Lock()
@@ -179,7 +181,10 @@ class Runner:
             row = self.store.one("SELECT * FROM executions WHERE arn = ?", (arn,))
             if row is None or row["status"] != "RUNNING":
                 return None
-            return self.execute(row, entry.cancel)
+            execution = self.execute(row, entry.cancel)
+            if self._finished is not None and not self._closed:
+                self._finished(row, execution)
+            return execution
         except Exception as exc:  # noqa: BLE001 - an engine fault must not leave the execution RUNNING forever
             if not self._closed:
                 text = str(exc) if isinstance(exc, AslEngineError) else f"internal engine error: {type(exc).__name__}: {exc}"

@@ -37,6 +37,7 @@ from ..options import DEFAULT_ACCOUNT, DEFAULT_REGION, RunOptions
 from ..tasks.callbacks import TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from ..tasks.mock_config import MockConfig
 from .activities import ActivityQueues, activity_arns
+from .map_runs import record_map_runs
 from .teststate import __all__ as _teststate  # noqa: F401 - registers the TestState operation
 from .errors import ServiceError, does_not_exist, invalid_arn, validation
 from .paging import page
@@ -95,7 +96,8 @@ class Service:
         self._machines: dict[tuple[str, str], StateMachine] = {}
         self._lock = threading.RLock()
         self.activities = ActivityQueues()
-        self.runner = Runner(self.store, self._machine, self._execution_options, skip_waits=skip_waits, workers=workers)
+        self.runner = Runner(self.store, self._machine, self._execution_options, skip_waits=skip_waits, workers=workers,
+                             finished=lambda row, execution: record_map_runs(self.store, row, execution))
         self.resumed = self.runner.resume_all() if resume else 0
 
     def close(self) -> None:
@@ -722,7 +724,7 @@ def _item_execution(row: Any) -> dict[str, Any]:
 def _list_executions(service: Service, request: dict[str, Any]) -> dict[str, Any]:
     arn = request.get("stateMachineArn")
     if request.get("mapRunArn"):
-        raise does_not_exist("ResourceNotFound", request["mapRunArn"])
+        return _map_run_executions(service, request)
     if arn is None:
         raise validation("Must provide a StateMachine ARN or MapRun ARN")
     parts = service._parse(arn, "stateMachine")
@@ -739,6 +741,19 @@ def _list_executions(service: Service, request: dict[str, Any]) -> dict[str, Any
         where += " AND redrive_count > 0" if request["redriveFilter"] == "REDRIVEN" else " AND redrive_count = 0"
     scope = f"executions:{arn}:{request.get('statusFilter')}:{request.get('redriveFilter')}"
     rows, token = page(request, scope, lambda offset, limit: service.store.all(
+        f"SELECT * FROM executions WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?", (*args, limit, offset)))
+    return _paged({"executions": [_item_execution(r) for r in rows]}, token)
+
+
+def _map_run_executions(service: Service, request: dict[str, Any]) -> dict[str, Any]:
+    """ListExecutions of a Map Run: its child executions, newest first."""
+    arn = request["mapRunArn"]
+    service._parse(arn, "mapRun")
+    where, args = "map_run_arn = ?", [arn]
+    if request.get("statusFilter"):
+        where += " AND status = ?"
+        args.append(request["statusFilter"])
+    rows, token = page(request, f"maprun:{arn}:{request.get('statusFilter')}", lambda offset, limit: service.store.all(
         f"SELECT * FROM executions WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?", (*args, limit, offset)))
     return _paged({"executions": [_item_execution(r) for r in rows]}, token)
 
@@ -928,15 +943,4 @@ def _list_tags(service: Service, request: dict[str, Any]) -> dict[str, Any]:
     arn = _tagged(service, request["resourceArn"])
     rows = service.store.all("SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key", (arn,))
     return {"tags": [{"key": r["key"], "value": r["value"]} for r in rows]}
-
-
-@operation("DescribeMapRun")
-def _describe_map_run(service: Service, request: dict[str, Any]) -> dict[str, Any]:
-    raise does_not_exist("ResourceNotFound", request["mapRunArn"])
-
-
-@operation("ListMapRuns")
-def _list_map_runs(service: Service, request: dict[str, Any]) -> dict[str, Any]:
-    service._execution_row(request["executionArn"])
-    return {"mapRuns": []}
 

@@ -66,6 +66,12 @@ CREATE TABLE IF NOT EXISTS results (
     execution_arn TEXT NOT NULL, scope TEXT NOT NULL, idx INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (execution_arn, scope, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS map_runs (
+    arn TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, status TEXT NOT NULL, start REAL NOT NULL, stop REAL,
+    max_concurrency INTEGER NOT NULL, tolerated_percentage REAL NOT NULL, tolerated_count INTEGER NOT NULL,
+    counts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run_arn, seq);
 CREATE TABLE IF NOT EXISTS activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS tags (
     resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key)

@@ -1,0 +1,50 @@
+"""A distributed Map's Map Run and child executions, seen through the API."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from .conftest import ROLE
+
+DISTRIBUTED = {"StartAt": "Fan", "States": {"Fan": {
+    "Type": "Map", "MaxConcurrency": 2, "ToleratedFailurePercentage": 50,
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "Check",
+                      "States": {"Check": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}],
+                                           "Default": "Good"},
+                                 "Good": {"Type": "Succeed"}, "Bad": {"Type": "Fail", "Error": "Two"}}},
+    "End": True}}}
+
+
+def test_describe_and_list_map_runs_and_their_executions(sfn: Any) -> None:
+    arn = sfn.create_state_machine(name="fan", definition=json.dumps(DISTRIBUTED), roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3, 4]")["executionArn"]
+    deadline = time.monotonic() + 10
+    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED"
+    (run,) = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    assert run["mapRunArn"].startswith("arn:aws:states:us-east-1:123456789012:mapRun:fan/Fan:")
+    described = sfn.describe_map_run(mapRunArn=run["mapRunArn"])
+    assert described["status"] == "SUCCEEDED" and described["executionArn"] == execution
+    assert (described["maxConcurrency"], described["toleratedFailurePercentage"]) == (2, 50.0)
+    assert described["itemCounts"]["succeeded"] == 3 and described["itemCounts"]["failed"] == 1
+    assert described["itemCounts"]["total"] == 4
+    children = sfn.list_executions(mapRunArn=run["mapRunArn"])["executions"]
+    assert sorted(c["status"] for c in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
+    failed = next(c for c in children if c["status"] == "FAILED")
+    assert sfn.describe_execution(executionArn=failed["executionArn"])["error"] == "Two"
+    history = sfn.get_execution_history(executionArn=failed["executionArn"])["events"]
+    assert history[0]["type"] == "ExecutionStarted" and history[-1]["type"] == "ExecutionFailed"
+    assert sfn.list_executions(mapRunArn=run["mapRunArn"], statusFilter="FAILED")["executions"] == [failed]
+
+
+def test_an_unknown_map_run(sfn: Any) -> None:
+    missing = "arn:aws:states:us-east-1:123456789012:mapRun:fan/Fan:00000000-0000-0000-0000-000000000000"
+    try:
+        sfn.describe_map_run(mapRunArn=missing)
+    except sfn.exceptions.ResourceNotFound as err:
+        assert missing in err.response["Error"]["Message"]
+    else:
+        raise AssertionError("no error")
