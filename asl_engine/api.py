@@ -66,6 +66,17 @@ class Execution:
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
 
+    @property
+    def map_runs(self) -> dict[str, list[dict[str, Any]]]:
+        """The child executions of each distributed Map run, by Map Run ARN, in item order."""
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for child in self.child_executions:
+            if child.get("mapRunArn"):
+                runs.setdefault(child["mapRunArn"], []).append(child)
+        for children in runs.values():
+            children.sort(key=lambda child: child.get("index", 0))
+        return runs
+
 
 def validate(source: DefinitionSource, *, state_machine_type: str | None = None) -> list[Diagnostic]:
     """Every problem of a definition, as AWS's ValidateStateMachineDefinition would

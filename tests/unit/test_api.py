@@ -50,3 +50,14 @@ def test_py_typed_is_shipped():
     from pathlib import Path
 
     assert (Path(asl_engine.__file__).parent / "py.typed").exists()
+
+
+def test_map_runs_group_the_children_of_each_distributed_map():
+    definition = {"StartAt": "M", "States": {"M": {"Type": "Map", "Label": "Items", "ItemProcessor": {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}}}
+    execution = asl_engine.load(definition, name="m").run([10, 20, 30])
+    (arn, children), = execution.map_runs.items()
+    assert ":mapRun:m/Items:" in arn
+    assert [c["index"] for c in children] == [0, 1, 2] and [c["output"] for c in children] == [10, 20, 30]
+    assert children[0]["history"][0]["type"] == "ExecutionStarted"
