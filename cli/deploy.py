@@ -73,23 +73,13 @@ def export_command(definition: str, fmt: str, name: str | None, machine_type: st
 def deploy_command(definition: str, **params: Any) -> None:
     """Validate DEFINITION and create or update it on AWS as the state machine NAME."""
     machine_type = params["machine_type"]
-    diagnostics = asl_engine.validate(definition, state_machine_type=machine_type)
-    errors = [d for d in diagnostics if d.severity == "ERROR"]
-    if errors:
-        for diag in errors:
-            click.echo(diag.format(), err=True)
-        raise SystemExit(EXIT_INVALID)
+    _valid_or_exit(definition, machine_type)
     values = _substitutions(params["substitutions"])
     document = substitute(_load(definition, params["name"]).definition, values)
     left = placeholders(document)
     if left:
         fail(f"no value for {', '.join('${%s}' % k for k in left)}: pass --substitute KEY=VALUE", EXIT_USAGE)
-    # Validated again once substituted: a value may make a Resource or a field invalid.
-    diagnostics = asl_engine.validate(document, state_machine_type=machine_type)
-    if any(d.severity == "ERROR" for d in diagnostics):
-        for diag in diagnostics:
-            click.echo(diag.format(), err=True)
-        raise SystemExit(EXIT_INVALID)
+    _valid_or_exit(document, machine_type)  # again once substituted: a value may make a field invalid
     endpoint_url, per_service = _endpoints(params["endpoint_urls"])
     config = asl_engine.AwsConfig(region=params["region"], profile=params["profile"],
                                   endpoint_url=endpoint_url, endpoint_urls=per_service)
@@ -105,6 +95,15 @@ def deploy_command(definition: str, **params: Any) -> None:
     else:
         click.echo(dump_json(result.to_dict()))
     raise SystemExit(EXIT_OK)
+
+
+def _valid_or_exit(source: Any, machine_type: str) -> None:
+    """Validate before any call: the errors on stderr and exit 3 when there are any."""
+    errors = [d for d in asl_engine.validate(source, state_machine_type=machine_type) if d.severity == "ERROR"]
+    for diag in errors:
+        click.echo(diag.format(), err=True)
+    if errors:
+        raise SystemExit(EXIT_INVALID)
 
 
 def _shown(call: dict[str, Any]) -> dict[str, Any]:
