@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
 import click
@@ -11,7 +13,7 @@ import asl_engine
 from asl_engine.deploy import FORMATS, DeployError, DeployRequest, deploy, export_template, placeholders, substitute
 
 from .common import EXIT_ENGINE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, dump_json, fail
-from .run import _endpoints, _load
+from .run import _endpoints, _load, _parse_handler
 
 
 def _substitutions(specs: tuple[str, ...]) -> dict[str, str]:
@@ -69,6 +71,9 @@ def export_command(definition: str, fmt: str, name: str | None, machine_type: st
 @click.option("--profile", help="AWS profile.")
 @click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL",
               help="Send the calls to this endpoint (asl serve, LocalStack, moto); SERVICE=URL for one service (repeatable).")
+@click.option("--handler", "handlers", multiple=True, metavar="NAME=module:function",
+              help="Package module (one .py file, and a manifest of its imports) as a Lambda function and make Task NAME"
+                   " (state name, Resource or function name) call it (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the calls it would make, and make none.")
 def deploy_command(definition: str, **params: Any) -> None:
     """Validate DEFINITION and create or update it on AWS as the state machine NAME."""
@@ -83,8 +88,16 @@ def deploy_command(definition: str, **params: Any) -> None:
     endpoint_url, per_service = _endpoints(params["endpoint_urls"])
     config = asl_engine.AwsConfig(region=params["region"], profile=params["profile"],
                                   endpoint_url=endpoint_url, endpoint_urls=per_service)
+    if os.getcwd() not in sys.path:  # handler modules are found from the current directory, as asl run finds them
+        sys.path.insert(0, os.getcwd())
+    handlers: list[tuple[str, str, str]] = []
+    for spec in params["handlers"]:
+        key, target = _parse_handler(spec)
+        module, function = target.rsplit(":", 1)
+        handlers.append((key, module, function))
     request = DeployRequest(params["name"], document, role_arn=params["role_arn"], state_machine_type=machine_type,
-                            publish=params["publish"], alias=params["alias"])
+                            publish=params["publish"], alias=params["alias"],
+                            handlers=tuple(handlers))
     try:
         result = deploy(request, config, dry_run=params["dry_run"])
     except (DeployError, asl_engine.EngineError) as exc:
@@ -112,5 +125,9 @@ def _shown(call: dict[str, Any]) -> dict[str, Any]:
     for key in ("definition", "PolicyDocument", "AssumeRolePolicyDocument"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
+    code = params.get("Code", {}).get("ZipFile") if isinstance(params.get("Code"), dict) else params.get("ZipFile")
+    if isinstance(code, bytes):  # a Lambda package: its size, not its bytes
+        shown = f"<zip, {len(code)} bytes>"
+        params = {**params, **({"Code": {"ZipFile": shown}} if "Code" in params else {"ZipFile": shown})}
     return {**call, "parameters": params}
 

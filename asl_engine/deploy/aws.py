@@ -10,17 +10,21 @@ the result lists the calls it would make.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from ..errors import EngineError
 from ..tasks.aws.clients import AwsConfig, Clients
-from .policy import TRUST_POLICY, least_privilege, partition_of, resolve
+from .package import package, rewrite
+from .policy import least_privilege, partition_of, resolve, trust_policy
 
 __all__ = ["Call", "DeployError", "DeployRequest", "DeployResult", "console_url", "deploy"]
 
-_TRUST = json.dumps(TRUST_POLICY)
+_TRUST = json.dumps(trust_policy())
 _POLICY_NAME = "asl-least-privilege"
+_LAMBDA_TRUST = json.dumps(trust_policy("lambda.amazonaws.com"))
+_RUNTIME = "python3.12"
 
 
 class DeployError(EngineError):
@@ -37,6 +41,8 @@ class DeployRequest:
     state_machine_type: str = "STANDARD"
     publish: bool = False
     alias: str | None = None
+    handlers: tuple[tuple[str, str, str], ...] = ()
+    """``(Task, module, function)``: each module becomes a Lambda function the Task calls."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class DeployResult:
     version_arn: str | None = None
     alias_arn: str | None = None
     role_arn: str | None = None
+    functions: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
     @property
@@ -72,6 +79,8 @@ class DeployResult:
             out["stateMachineVersionArn"] = self.version_arn
         if self.alias_arn:
             out["stateMachineAliasArn"] = self.alias_arn
+        if self.functions:
+            out["functions"] = dict(self.functions)
         out["consoleUrl"] = self.console_url
         return out
 
@@ -114,9 +123,12 @@ def deploy(request: DeployRequest, config: AwsConfig, *, dry_run: bool = False) 
         raise DeployError("AWS configuration: no region; pass --region or set AWS_REGION")
     pseudo = {"AWS::Partition": partition_of(region), "AWS::Region": region, "AWS::AccountId": "${AWS::AccountId}"}
     role_arn = request.role_arn
+    if (role_arn is None or request.handlers) and not dry_run:
+        pseudo["AWS::AccountId"] = call("sts", "GetCallerIdentity", {})["Account"]
+    functions: dict[str, str] = {}
+    if request.handlers:
+        request, functions = _functions(call, request, pseudo)
     if role_arn is None:
-        if not dry_run:
-            pseudo["AWS::AccountId"] = call("sts", "GetCallerIdentity", {})["Account"]
         role_arn = _role(call, request, pseudo)
     account = pseudo["AWS::AccountId"]
     definition = json.dumps(request.definition, ensure_ascii=False)
@@ -134,11 +146,61 @@ def deploy(request: DeployRequest, config: AwsConfig, *, dry_run: bool = False) 
         response = call("stepfunctions", "UpdateStateMachine",
                         {"stateMachineArn": arn, "definition": definition, "roleArn": role_arn, **publish})
     version = response.get("stateMachineVersionArn") or (f"{arn}:<version>" if dry_run and publish else None)
-    result = DeployResult(arn, region, existing is None, version_arn=version, role_arn=role_arn)
+    result = DeployResult(arn, region, existing is None, version_arn=version, role_arn=role_arn, functions=functions)
     if request.alias and version:
         result.alias_arn = _alias(call, arn, request.alias, version)
     result.calls = call.calls
     return result
+
+
+def _functions(call: _Caller, request: DeployRequest, pseudo: Mapping[str, str]) -> tuple[DeployRequest, dict[str, str]]:
+    """Create or update the Lambda function of each handler; the request with its Tasks calling them."""
+    role = _ensure_role(call, f"{request.name}-lambda-role", _LAMBDA_TRUST, pseudo,
+                        f"Lambda role of the handlers of {request.name} (asl deploy)")
+    # What AWSLambdaBasicExecutionRole allows, on these functions' log groups only.
+    logs = (f"arn:{pseudo['AWS::Partition']}:logs:{pseudo['AWS::Region']}:{pseudo['AWS::AccountId']}"
+            f":log-group:/aws/lambda/{request.name}-*")
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": [logs, f"{logs}:*"]}]}
+    call("iam", "PutRolePolicy", {"RoleName": f"{request.name}-lambda-role"[:64], "PolicyName": "asl-logs",
+                                  "PolicyDocument": json.dumps(document)})
+    definition = request.definition
+    functions: dict[str, str] = {}
+    for key, module, function in request.handlers:
+        built = package(module, function)
+        name = _function_name(request.name, module, function)
+        arn = functions.get(name) or _function(call, name, built.handler, built.zip_bytes, role, pseudo)
+        functions[name] = arn
+        definition, count = rewrite(definition, key, arn)
+        if not count:
+            raise DeployError(f"--handler {key}: no Task of the definition is named or calls {key!r}")
+    by_task = {key: functions[_function_name(request.name, module, fn)] for key, module, fn in request.handlers}
+    return replace(request, definition=definition), by_task
+
+
+def _function_name(machine: str, module: str, function: str) -> str:
+    """The Lambda function of ``module:function`` for ``machine``: ``machine-module-function``."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{machine}-{module}-{function}")[:64]
+
+
+def _function(call: _Caller, name: str, handler: str, code: bytes, role: str, pseudo: Mapping[str, str]) -> str:
+    """The ARN of the function ``name``: its code updated, or created."""
+    if not call.dry_run:
+        from botocore.exceptions import ClientError
+
+        try:
+            call.clients.get("lambda").get_function(FunctionName=name)
+        except ClientError:
+            pass
+        else:
+            updated = call("lambda", "UpdateFunctionCode", {"FunctionName": name, "ZipFile": code})
+            return str(updated["FunctionArn"])
+    placeholder = f"arn:{pseudo['AWS::Partition']}:lambda:{pseudo['AWS::Region']}:{pseudo['AWS::AccountId']}:function:{name}"
+    created = call("lambda", "CreateFunction",
+                   {"FunctionName": name, "Runtime": _RUNTIME, "Role": role, "Handler": handler, "Code": {"ZipFile": code}},
+                   lambda: {"FunctionArn": placeholder})
+    return str(created["FunctionArn"])
 
 
 def _role(call: _Caller, request: DeployRequest, pseudo: Mapping[str, str]) -> str:
@@ -146,22 +208,25 @@ def _role(call: _Caller, request: DeployRequest, pseudo: Mapping[str, str]) -> s
     name = f"{request.name}-role"[:64]
     document = least_privilege(request.definition).document()
     policy = resolve(json.dumps(document), pseudo)
-    role_arn = f"arn:{pseudo['AWS::Partition']}:iam::{pseudo['AWS::AccountId']}:role/{name}"
-    existing = None
+    arn = _ensure_role(call, name, _TRUST, pseudo, f"Step Functions role of {request.name} (asl deploy)")
+    call("iam", "PutRolePolicy", {"RoleName": name[:64], "PolicyName": _POLICY_NAME, "PolicyDocument": policy})
+    return arn
+
+
+def _ensure_role(call: _Caller, name: str, trust: str, pseudo: Mapping[str, str], description: str) -> str:
+    """The ARN of the role ``name``, created (trusting ``trust``) when it is missing."""
+    name = name[:64]
     if not call.dry_run:
         from botocore.exceptions import ClientError
 
         try:
-            existing = call.clients.get("iam").get_role(RoleName=name)["Role"]["Arn"]
+            return str(call.clients.get("iam").get_role(RoleName=name)["Role"]["Arn"])
         except ClientError:
             pass
-    if existing is None:
-        created = call("iam", "CreateRole", {"RoleName": name, "AssumeRolePolicyDocument": _TRUST,
-                                             "Description": f"Step Functions role of {request.name} (asl deploy)"},
-                       lambda: {"Role": {"Arn": role_arn}})
-        existing = created["Role"]["Arn"]
-    call("iam", "PutRolePolicy", {"RoleName": name, "PolicyName": _POLICY_NAME, "PolicyDocument": policy})
-    return str(existing)
+    placeholder = f"arn:{pseudo['AWS::Partition']}:iam::{pseudo['AWS::AccountId']}:role/{name}"
+    created = call("iam", "CreateRole", {"RoleName": name, "AssumeRolePolicyDocument": trust, "Description": description},
+                   lambda: {"Role": {"Arn": placeholder}})
+    return str(created["Role"]["Arn"])
 
 
 def _existing(call: _Caller, name: str) -> str | None:

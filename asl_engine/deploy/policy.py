@@ -19,13 +19,15 @@ from urllib.parse import urlparse
 
 from ..model.arns import Arn, integration, lambda_function
 
-__all__ = ["TRUST_POLICY", "Policy", "least_privilege", "partition_of", "resolve", "tasks"]
+__all__ = ["Policy", "least_privilege", "partition_of", "resolve", "tasks", "trust_policy"]
 
-TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-"""Who may assume a state machine's role: Step Functions."""
+
+def trust_policy(service: str = "states.amazonaws.com") -> dict[str, Any]:
+    """Who may assume a role: a state machine's is Step Functions'."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
 
 _ACCOUNT = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:"
 _DYNAMODB_ACTIONS = {"putItem": "PutItem", "getItem": "GetItem", "updateItem": "UpdateItem", "deleteItem": "DeleteItem"}

@@ -13,7 +13,7 @@ import re
 from typing import Any, Mapping
 
 from ..definition.loader import PLACEHOLDER_RE
-from .policy import TRUST_POLICY, Policy, least_privilege, resolve
+from .policy import Policy, least_privilege, resolve, trust_policy
 
 __all__ = ["FORMATS", "export_template", "placeholders", "substitute"]
 
@@ -93,7 +93,7 @@ def export_template(
         resources[logical] = {"Type": "AWS::Serverless::StateMachine", **metadata, "Properties": props}
     else:
         role = f"{logical}Role"
-        role_props: dict[str, Any] = {"AssumeRolePolicyDocument": TRUST_POLICY}
+        role_props: dict[str, Any] = {"AssumeRolePolicyDocument": trust_policy()}
         if statements:
             role_props["Policies"] = [{"PolicyName": f"{logical}Policy",
                                        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]

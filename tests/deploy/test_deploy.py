@@ -134,3 +134,66 @@ def test_deploy_to_asl_serve(definition: str, served: str, aws_env: None) -> Non
     assert again["stateMachineArn"] == out["stateMachineArn"] and again["created"] is False
     described = sfn.describe_state_machine(stateMachineArn=out["stateMachineArn"])
     assert json.loads(described["definition"])["States"]["Done"]["Result"] == "again"
+
+
+HANDLER_MODULE = '''"""A worker."""
+import json
+import yaml
+from botocore import exceptions
+
+
+def shout(event, context=None):
+    return {"text": json.dumps(event).upper()}
+'''
+LAMBDA_DEFINITION = {
+    "StartAt": "Shout",
+    "States": {
+        "Shout": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                  "Parameters": {"FunctionName": "shout", "Payload.$": "$"}, "Next": "Again"},
+        "Again": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:shout", "End": True},
+    },
+}
+
+
+@pytest.fixture
+def handler_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "shouter.py").write_text(HANDLER_MODULE)
+    (tmp_path / "flow.asl.json").write_text(json.dumps(LAMBDA_DEFINITION))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_a_handler_is_packaged_with_a_manifest_of_its_imports(handler_dir: Path) -> None:
+    import io
+    import zipfile
+
+    from asl_engine.deploy import package
+
+    built = package("shouter", "shout")
+    archive = zipfile.ZipFile(io.BytesIO(built.zip_bytes))
+    assert archive.namelist() == ["shouter.py", "requirements.txt"]
+    assert archive.read("requirements.txt").decode() == "botocore\nyaml\n"
+    assert built.handler == "shouter.shout" and package("shouter", "shout").zip_bytes == built.zip_bytes
+
+
+@mock_aws
+def test_deploy_with_a_handler_creates_the_function_and_points_the_tasks_at_it(handler_dir: Path, aws_env: None) -> None:
+    out = deploy("flow.asl.json", "--name", "flow", "--handler", "shout=shouter:shout")
+    function = boto3.client("lambda", region_name=REGION).get_function(FunctionName="flow-shouter-shout")
+    arn = function["Configuration"]["FunctionArn"]
+    assert function["Configuration"]["Handler"] == "shouter.shout"
+    assert out["functions"] == {"shout": arn}
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    states = json.loads(sfn.describe_state_machine(stateMachineArn=out["stateMachineArn"])["definition"])["States"]
+    assert states["Shout"]["Parameters"]["FunctionName"] == arn and states["Again"]["Resource"] == arn
+    policy = boto3.client("iam").get_role_policy(RoleName="flow-role", PolicyName="asl-least-privilege")["PolicyDocument"]
+    assert policy["Statement"][0]["Resource"] == [arn, f"{arn}:*"]
+    again = deploy("flow.asl.json", "--name", "flow", "--handler", "Shout=shouter:shout", "--handler", "Again=shouter:shout")
+    assert again["functions"] == {"Shout": arn, "Again": arn}  # the code updated, the function kept
+
+
+def test_a_handler_no_task_calls_is_an_error(handler_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["deploy", "flow.asl.json", "--name", "flow", "--dry-run",
+                                      "--region", REGION, "--handler", "Nope=shouter:shout"])
+    assert result.exit_code == 4 and "Nope" in result.output
