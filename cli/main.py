@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from .deploy import deploy_command, export_command
 from .callbacks import send_task_failure_command, send_task_heartbeat_command, send_task_success_command
 from .graph import graph_command
 from .inject_errors import inject_errors_command
@@ -37,6 +38,8 @@ cli.add_command(serve_command)
 cli.add_command(replay_command)
 cli.add_command(inject_errors_command)
 cli.add_command(executions_group)
+cli.add_command(export_command)
+cli.add_command(deploy_command)
 cli.add_command(send_task_success_command)
 cli.add_command(send_task_failure_command)
 cli.add_command(send_task_heartbeat_command)

@@ -10,6 +10,7 @@ layer; components of one layer are independent of each other)::
     asl_cli                                  the command line: public API only
     asl_engine.server | asl_engine.testing   HTTP over the service | the pytest plugin and coverage
     asl_engine.service | asl_engine.graph    the durable service | pictures of machines and runs
+      | asl_engine.deploy                    | templates and deployments to AWS
     asl_engine (public API: api, options, local_aws)
     asl_engine.teststate                     TestState: one state run in isolation
     asl_engine.runtime                       the interpreter
@@ -20,7 +21,7 @@ layer; components of one layer are independent of each other)::
     asl_engine.errors, asl_engine.diagnostics
 
 Third-party boundaries (architecture rule 8): only the AWS runner and the
-embedded AWS import boto3/botocore (and the server botocore's service
+embedded AWS and the deployer import boto3/botocore (and the server botocore's service
 model, the wire contract it checks requests against), only the embedded AWS imports moto, only
 the JSONata adapter imports the JSONata library.
 """
@@ -39,7 +40,7 @@ PACKAGES = {"asl_engine": ROOT / "asl_engine", "asl_cli": ROOT / "cli"}
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("asl_cli",),
     ("asl_engine.server", "asl_engine.testing"),
-    ("asl_engine.service", "asl_engine.graph"),
+    ("asl_engine.service", "asl_engine.graph", "asl_engine.deploy"),
     ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws"),
     ("asl_engine.teststate",),
     ("asl_engine.runtime",),
@@ -54,15 +55,17 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PUBLIC_API = ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws")
 """The modules one component of the top layer: they may import each other."""
 
-PUBLIC_PACKAGES = ("asl_engine.service", "asl_engine.server", "asl_engine.graph", "asl_engine.testing")
-"""Packages the command line may import besides ``asl_engine``: the service, its server and the graphs."""
+PUBLIC_PACKAGES = (
+    "asl_engine.service", "asl_engine.server", "asl_engine.graph", "asl_engine.testing", "asl_engine.deploy",
+)
+"""Packages the command line may import besides ``asl_engine``: the service, its server, the graphs, deployments."""
 
 SAME_LAYER_ALLOWED = {("asl_engine.errors", "asl_engine.diagnostics")}
 """(importer, imported) pairs of one layer that may meet: DefinitionError carries Diagnostics."""
 
 THIRD_PARTY = {
-    "boto3": ("asl_engine.tasks.aws", "asl_engine.local_aws"),
-    "botocore": ("asl_engine.tasks.aws", "asl_engine.local_aws", "asl_engine.server"),
+    "boto3": ("asl_engine.tasks.aws", "asl_engine.local_aws", "asl_engine.deploy"),
+    "botocore": ("asl_engine.tasks.aws", "asl_engine.local_aws", "asl_engine.server", "asl_engine.deploy"),
     "moto": ("asl_engine.local_aws",),
     "jsonata": ("asl_engine.dataflow.jsonata",),
 }
