@@ -27,7 +27,7 @@ from .execution.quotas import Quotas
 from .tasks.aws import AwsConfig
 from .tasks.base import TaskRequest
 from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
-from .tasks.objects import InMemoryObjectStore, ObjectStore
+from .tasks.objects import FolderObjectStore, InMemoryObjectStore, ObjectStore
 from .tasks.mock_config import MockConfig, MockConfigError, load_mock_config
 from .teststate import test_state
 
@@ -40,6 +40,7 @@ __all__ = [
     "EngineError",
     "Execution",
     "ExecutionInputError",
+    "FolderObjectStore",
     "HandlerImportError",
     "InMemoryObjectStore",
     "JsonLinesHistory",

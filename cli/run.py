@@ -157,6 +157,9 @@ def _log_waiting_tokens() -> None:
 @click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL",
               help="Send the AWS calls of --aws to this endpoint (LocalStack, moto server); SERVICE=URL for one service (repeatable).")
 @click.option("--account", help="The AWS account id the execution's ARNs name (default 123456789012).")
+@click.option("--items-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Serve a distributed Map's S3 objects from DIR: s3://bucket/key is DIR/bucket/key"
+                   " (ItemReader reads there, ResultWriter writes there).")
 @click.option("--db", metavar="PATH",
               help="Run through the durable service and keep the execution and its history in this SQLite file"
                    " (the one asl serve uses; read it with asl executions).")
@@ -184,6 +187,7 @@ def run_command(definition: str, **params: Any) -> None:
         listeners=[*([asl_engine.JsonLinesHistory(history_file)] if history_file else []), *([progress] if progress else [])]
         or None,
         handlers=registry,
+        object_store=asl_engine.FolderObjectStore(items_dir) if (items_dir := params.pop("items_dir")) else None,
         **({"account": params["account"]} if params.get("account") else {}),
     )
     _log_waiting_tokens()

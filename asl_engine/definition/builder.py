@@ -6,7 +6,7 @@ judges: every field is compiled through the field table
 (``asl_engine.definition.fields``), and the structural parts (programs,
 Parallel branches, the Map processor, ItemReader/ItemBatcher, Choice rules,
 Retry/Catch) by the code below. Its only diagnostics are
-``UNSUPPORTED_FEATURE``: what the engine cannot run (today ``ResultWriter``),
+``UNSUPPORTED_FEATURE``: what the engine cannot run (none today),
 each with its JSON pointer.
 
 What validates but cannot run as written compiles into a value that fails
@@ -36,7 +36,7 @@ from ..dataflow.jsonata import is_expression as is_jsonata
 from ..dataflow.jsonata import template as jsonata_template
 from ..dataflow.jsonpath import compile_path, compile_reference_path
 from ..dataflow.payload import compile_template, compile_value
-from ..diagnostics import ERROR, Diagnostic
+from ..diagnostics import Diagnostic
 from ..documents.pointers import join, segments
 from ..errors import STATES_RUNTIME, EngineError, StatesError
 from ..model.states import (
@@ -53,6 +53,7 @@ from ..model.states import (
     PassState,
     Program,
     ReaderConfig,
+    ResultWriterSpec,
     Retrier,
     State,
     SucceedState,
@@ -61,7 +62,9 @@ from ..model.states import (
     programs_block,
 )
 from .choice import compile_rule
-from .fields import ITEM_BATCHER, ITEM_READER, JSONATA, JSONPATH, READER_CONFIG, STATE, Compile, Field, fields_of
+from .fields import (
+    ITEM_BATCHER, ITEM_READER, JSONATA, JSONPATH, READER_CONFIG, RESULT_WRITER, STATE, WRITER_CONFIG, Compile, Field, fields_of,
+)
 from .loader import PLACEHOLDER_RE
 from .rules.model import resolve_language
 
@@ -339,22 +342,22 @@ class _Builder:
         distributed = config.get("Mode") == "DISTRIBUTED"
         processor = self.program(raw[key], join(pointer, key))
         self.pointer = pointer
-        if "ResultWriter" in raw:
-            self.unsupported.append(Diagnostic(ERROR, UNSUPPORTED, join(pointer, "ResultWriter"), "ResultWriter is not supported yet by this engine"))
         item_reader = _item_reader(raw["ItemReader"], language) if "ItemReader" in raw else None
         item_batcher = ItemBatcherSpec(**_compile_fields(ITEM_BATCHER, "ItemBatcher", raw["ItemBatcher"], language)) if "ItemBatcher" in raw else None
-        present = [k for k in ("ItemReader", "ItemBatcher") if k in raw]
+        result_writer = _result_writer(raw["ResultWriter"], language) if "ResultWriter" in raw else None
+        present = [k for k in ("ItemReader", "ItemBatcher", "ResultWriter") if k in raw]
         if present and not distributed:
             # The items of this Map cannot be read as written: the state fails
             # when it starts (before MapStateStarted, as a bad ItemsPath does).
             values["items_path"] = _FailsAtRunTime(
                 present[0], f"The field '{present[0]}' is only supported by a Map state whose ProcessorConfig Mode is DISTRIBUTED")
-            item_reader = item_batcher = None
+            item_reader = item_batcher = result_writer = None
         return MapState(
             processor=processor,
             distributed=distributed,
             item_reader=item_reader,
             item_batcher=item_batcher,
+            result_writer=result_writer,
             blocking=programs_block([processor]),
             **values,
         )
@@ -377,6 +380,11 @@ _PLAIN: dict[str, Callable[..., State]] = {"Wait": WaitState, "Succeed": Succeed
 def _item_reader(node: Mapping[str, Any], language: str) -> ItemReaderSpec:
     config = _compile_fields(READER_CONFIG, "ReaderConfig", node.get("ReaderConfig") or {}, language)
     return ItemReaderSpec(config=ReaderConfig(**config), **_compile_fields(ITEM_READER, "ItemReader", node, language))
+
+
+def _result_writer(node: Mapping[str, Any], language: str) -> ResultWriterSpec:
+    config = _compile_fields(WRITER_CONFIG, "WriterConfig", node.get("WriterConfig") or {}, language)
+    return ResultWriterSpec(**_compile_fields(RESULT_WRITER, "ResultWriter", node, language), **config)
 
 
 def _assign(node: Mapping[str, Any], language: str) -> Any:

@@ -175,6 +175,7 @@ STATE: tuple[Field, ...] = (
 """The fields of the states (``owners``: state types)."""
 
 _READER, _BATCHER, _CONFIG = _owners("ItemReader"), _owners("ItemBatcher"), _owners("ReaderConfig")
+_WRITER, _WRITER_CONFIG = _owners("ResultWriter"), _owners("WriterConfig")
 
 ITEM_READER: tuple[Field, ...] = (
     Field("Resource", _READER, C.LITERAL, C.LITERAL, "resource"),
@@ -201,6 +202,20 @@ ITEM_BATCHER: tuple[Field, ...] = (
     Field("BatchInput", _BATCHER, C.PAYLOAD_TEMPLATE, C.JSONATA_TEMPLATE, "batch_input"),
 )
 """A distributed Map's ``ItemBatcher`` (model: ``ItemBatcherSpec``)."""
+
+RESULT_WRITER: tuple[Field, ...] = (
+    Field("Resource", _WRITER, C.LITERAL, C.LITERAL, "resource"),
+    Field("Parameters", _WRITER, C.PAYLOAD_TEMPLATE, None, "arguments"),
+    Field("Arguments", _WRITER, None, C.JSONATA_TEMPLATE, "arguments"),
+    Field("WriterConfig", _WRITER, C.STRUCTURE, C.STRUCTURE),
+)
+"""A distributed Map's ``ResultWriter`` (model: ``ResultWriterSpec``)."""
+
+WRITER_CONFIG: tuple[Field, ...] = (
+    Field("OutputType", _WRITER_CONFIG, C.LITERAL, C.LITERAL, "output_type"),
+    Field("Transformation", _WRITER_CONFIG, C.LITERAL, C.LITERAL, "transformation"),
+)
+"""``ResultWriter.WriterConfig`` (model: the rest of ``ResultWriterSpec``)."""
 
 COMMON_FIELDS = frozenset(f.name for f in STATE if f.owners == _ALL and f.compile_kind(JSONPATH) is C.STRUCTURE)
 """``Type``, ``Comment``, ``QueryLanguage``: fields of every state, in both query languages."""

@@ -253,6 +253,21 @@ class ItemBatcherSpec:
     batch_input: Template | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ResultWriterSpec:
+    """A distributed Map's ``ResultWriter``: where the results go (``resource``
+    ``arn:aws:states:::s3:putObject`` with ``arguments``, the compiled
+    Parameters/Arguments naming Bucket and Prefix) and how they are shaped
+    (``WriterConfig``). Without a resource the results are only shaped and
+    become the state's result (AWS's "preview")."""
+
+    resource: str | None = None
+    arguments: Template | None = None
+    output_type: str = "JSON"
+    # None: AWS's default, NONE when exporting to S3, COMPACT when not.
+    transformation: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(State):
     processor: "Program | None" = None
@@ -267,6 +282,7 @@ class MapState(State):
     label: str | None = None
     item_reader: ItemReaderSpec | None = None
     item_batcher: ItemBatcherSpec | None = None
+    result_writer: ResultWriterSpec | None = None
     blocking: bool = True  # as ParallelState.blocking, for the item processor
 
 

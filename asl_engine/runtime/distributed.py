@@ -13,6 +13,10 @@ counts against the tolerated failures, whose default is 0: a run fails with
 ``States.ExceedToleratedFailureThreshold`` unless the failures are
 tolerated.
 
+With a ``ResultWriter`` the children's results are shaped by its
+``WriterConfig`` and, with a ``Resource``, written to the run's object store,
+the state's result then being where they are (``runtime/result_writer.py``).
+
 The Map Run asks its host (the interpreter running the Map state, through
 the ``MapRunHost`` protocol) for what it cannot do itself: evaluating
 JSONata, resolving numeric fields, fanning out, and running a child
@@ -30,7 +34,8 @@ from ..execution.frame import Frame
 from ..history.events import History
 from ..model.states import MapState, Program
 from .item_reader import batch_items, read_items
-from .services import ExecutionInfo, ExecutionServices
+from .result_writer import child_record, shape_results, write_results
+from .services import ExecutionInfo, ExecutionServices, iso_time
 
 __all__ = ["MapRun", "MapRunHost"]
 
@@ -40,6 +45,7 @@ class _ChildOutcome(Protocol):
     output: Any
     error: str | None
     cause: str | None
+    stop: Any
     history: History
 
 
@@ -69,6 +75,8 @@ class MapRun:
 
     def __init__(self, host: MapRunHost) -> None:
         self.host = host
+        # Each child's (record, output) by item index, for the ResultWriter.
+        self.records: dict[int, tuple[dict[str, Any], Any]] = {}
 
     def run(
         self,
@@ -80,8 +88,9 @@ class MapRun:
         states_var: dict[str, Any],
         max_concurrency: int | None,
         tolerated: tuple[int | None, float | None],
-    ) -> list[Any]:
-        """Start the Map Run, read and batch the items, run the children."""
+    ) -> Any:
+        """Start the Map Run, read and batch the items, run the children; the
+        result is the children's (or, with a ResultWriter, what it says)."""
         map_run_arn = self._map_run_arn(state)
         history = self.host.history
         frame.last_event = history.add("MapRunStarted", frame.last_event, {"mapRunArn": map_run_arn})
@@ -94,7 +103,9 @@ class MapRun:
             # A distributed Map tolerates no failed child unless told otherwise.
             tolerance = (count if count is not None or percentage is not None else 0, percentage, len(items))
             jobs = [self._child_job(state, map_run_arn, index, item, source, env) for index, item in enumerate(items)]
-            results = self.host.fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
+            results: Any = self.host.fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
+            if state.result_writer is not None:
+                results = self._write(state, map_run_arn, source, env, frame, states_var)
         except StatesError as err:
             details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
             frame.last_event = history.add("MapRunFailed", len(history), details)
@@ -108,6 +119,15 @@ class MapRun:
         run_id = self.host.services.new_uuid()
         return self.host.info.machine_arn.replace(":stateMachine:", ":mapRun:", 1) + f"/{label}:{run_id}"
 
+    def _arguments(self, state: MapState, template: Any, field: str, source: Any, env: Env, frame: Frame,
+                   states_var: dict[str, Any]) -> Any:
+        """An ItemReader's or ResultWriter's Parameters (JSONPath) or Arguments (JSONata)."""
+        if template is None:
+            return {}
+        if state.jsonata:
+            return self.host.jsonata_eval(template, frame, env, f"{field}/Arguments", states_var)
+        return template.evaluate(source, env)
+
     # ------------------------------------------------------------- reading
     def _read_items(
         self, state: MapState, source: Any, env: Env, frame: Frame, states_var: dict[str, Any]
@@ -115,10 +135,7 @@ class MapRun:
         reader = state.item_reader
         assert reader is not None
         host = self.host
-        if state.jsonata:
-            arguments = host.jsonata_eval(reader.arguments, frame, env, "ItemReader/Arguments", states_var) if reader.arguments is not None else {}
-        else:
-            arguments = reader.arguments.evaluate(source, env) if reader.arguments is not None else {}
+        arguments = self._arguments(state, reader.arguments, "ItemReader", source, env, frame, states_var)
         max_items = host.number("MaxItems", reader.max_items, source, env, frame, states_var, "ItemReader/ReaderConfig/MaxItems")
         return read_items(reader.resource, arguments, reader.config, max_items, host.services.object_store)
 
@@ -139,6 +156,19 @@ class MapRun:
             batch_input = batcher.batch_input.evaluate(source, env)
         return batch_items(items, max_items, max_bytes, batch_input)
 
+    # ------------------------------------------------------------- writing
+    def _write(
+        self, state: MapState, map_run_arn: str, source: Any, env: Env, frame: Frame, states_var: dict[str, Any]
+    ) -> Any:
+        writer = state.result_writer
+        assert writer is not None
+        # A child restored from a snapshot as done has no record here: it is left out.
+        records = [self.records[index] for index in sorted(self.records)]
+        if writer.resource is None:
+            return shape_results(writer, records)
+        arguments = self._arguments(state, writer.arguments, "ResultWriter", source, env, frame, states_var)
+        return write_results(writer, arguments, map_run_arn, records, self.host.services.object_store)
+
     # ------------------------------------------------------------ children
     def _child_job(
         self, state: MapState, map_run_arn: str, index: int, item: Any, source: Any, env: Env
@@ -150,9 +180,16 @@ class MapRun:
         def job(slot: Frame) -> Any:
             item_input = host.item_input(state, index, item, source, env, slot)
             info = self._child_info(map_run_arn, item_input)
+            start = host.services.clock.now()
             # A child execution has a scope of its own: it cannot read the
             # parent's variables (run_execution gives it a fresh frame).
             outcome = host.run_child_execution(processor, info, to_json(item_input), slot.cancel)
+            if state.result_writer is not None:
+                self.records[index] = (child_record(
+                    arn=info.arn, name=info.name, machine_arn=info.machine_arn, item_input=item_input,
+                    status=outcome.status, output=outcome.output, error=outcome.error, cause=outcome.cause,
+                    start=iso_time(start), stop=iso_time(outcome.stop),
+                ), outcome.output)
             record: dict[str, Any] = {
                 "mapRunArn": map_run_arn,
                 "index": index,

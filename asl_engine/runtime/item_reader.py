@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from ..dataflow.jsonpath import to_json
 from ..errors import EngineError, StatesError
@@ -51,7 +51,7 @@ def read_items(
             body = store.get_object(bucket, key)
         except NoSuchObject:
             raise StatesError(READER_FAILED, f"The specified key does not exist. (Bucket: {bucket}, Key: {key})") from None
-        items = _parse(body, config)
+        items = _parse(body, config, max_items if max_items is not None and max_items > 0 else None)
     else:
         raise StatesError(READER_FAILED, f"Unsupported ItemReader resource: {resource}")
     if max_items is not None and max_items > 0:
@@ -59,7 +59,7 @@ def read_items(
     return items
 
 
-def _parse(body: str, config: ReaderConfig) -> list[Any]:
+def _parse(body: str, config: ReaderConfig, limit: int | None = None) -> list[Any]:
     input_type = config.input_type
     if input_type == "JSON":
         try:
@@ -70,13 +70,36 @@ def _parse(body: str, config: ReaderConfig) -> list[Any]:
             raise StatesError(READER_FAILED, "Attempting to map over non-iterable node.")
         return parsed
     if input_type == "JSONL":
-        try:
-            return [json.loads(line) for line in body.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise StatesError(READER_FAILED, f"A line of the object is not valid JSON: {exc.msg}") from None
+        return _json_lines(body, limit)
     if input_type == "CSV":
         return _csv(body, config)
     raise StatesError(READER_FAILED, f"Unsupported InputType: {input_type}")
+
+
+def _json_lines(body: str, limit: int | None) -> list[Any]:
+    """JSON Lines, read one line at a time (no list of the lines beside the
+    items) and no further than ``limit`` items (MaxItems)."""
+    items: list[Any] = []
+    for line in _lines(body):
+        if limit is not None and len(items) >= limit:
+            break
+        if not line.strip():
+            continue
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise StatesError(READER_FAILED, f"A line of the object is not valid JSON: {exc.msg}") from None
+    return items
+
+
+def _lines(body: str) -> Iterator[str]:
+    """The lines of ``body``, one at a time, without copying the whole body."""
+    start = 0
+    while start < len(body):
+        end = body.find("\n", start)
+        end = len(body) if end < 0 else end + 1
+        yield body[start:end]
+        start = end
 
 
 def _csv(body: str, config: ReaderConfig) -> list[dict[str, str]]:

@@ -1,25 +1,35 @@
-"""Where a distributed Map's ``ItemReader`` reads objects (Amazon S3 or a stand-in).
+"""Where a distributed Map's ``ItemReader`` reads objects and its
+``ResultWriter`` writes them (Amazon S3 or a stand-in).
 
 The engine asks an ``ObjectStore`` for the objects a definition names. Offline
-runs and tests use ``InMemoryObjectStore``; the boto3-backed store for real S3
-comes with the AWS integrations (issue #5).
+runs and tests use ``InMemoryObjectStore`` or ``FolderObjectStore`` (a
+directory: ``s3://bucket/key`` is ``root/bucket/key``); the boto3-backed store
+for real S3 comes with the AWS integrations (issue #5).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from datetime import datetime, timezone
-from typing import Any, Mapping, Protocol
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Protocol
 
-__all__ = ["InMemoryObjectStore", "NoSuchObject", "ObjectStore"]
+__all__ = ["FolderObjectStore", "InMemoryObjectStore", "InvalidObjectName", "NoSuchObject", "ObjectStore"]
 
 
 class NoSuchObject(LookupError):
     """The bucket or key does not exist."""
 
 
+class InvalidObjectName(ValueError):
+    """A bucket name or key a store cannot hold (``FolderObjectStore``: one that
+    would leave its root)."""
+
+
 class ObjectStore(Protocol):
-    """The S3 operations an ``ItemReader`` uses."""
+    """The S3 operations an ``ItemReader`` and a ``ResultWriter`` use."""
 
     def get_object(self, bucket: str, key: str) -> str:
         """The object's body as text (raises ``NoSuchObject``)."""
@@ -28,6 +38,26 @@ class ObjectStore(Protocol):
     def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
         """``ListObjectsV2`` contents: ``{"Key", "Size", "ETag", "LastModified", "StorageClass"}``."""
         ...
+
+    def put_object(self, bucket: str, key: str, body: str) -> None:
+        """Create or replace the object (``PutObject``)."""
+        ...
+
+
+def _listing(objects: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """``ListObjectsV2`` contents of ``(key, body)`` pairs, in key order (a fixed
+    ``LastModified``: the engine's runs are reproducible)."""
+    moment = datetime(2024, 1, 1, tzinfo=timezone.utc).isoformat()
+    return [
+        {
+            "Key": key,
+            "Size": len(body.encode("utf-8")),
+            "ETag": '"' + hashlib.md5(body.encode("utf-8")).hexdigest() + '"',  # noqa: S324 - an ETag, not security
+            "LastModified": moment,
+            "StorageClass": "STANDARD",
+        }
+        for key, body in sorted(objects)
+    ]
 
 
 class InMemoryObjectStore:
@@ -48,16 +78,62 @@ class InMemoryObjectStore:
         except KeyError:
             raise NoSuchObject(f"s3://{bucket}/{key}") from None
 
+    def put_object(self, bucket: str, key: str, body: str) -> None:
+        self.put(bucket, key, body)
+
     def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
-        moment = datetime(2024, 1, 1, tzinfo=timezone.utc).isoformat()
-        return [
-            {
-                "Key": key,
-                "Size": len(body.encode("utf-8")),
-                "ETag": '"' + hashlib.md5(body.encode("utf-8")).hexdigest() + '"',  # noqa: S324 - an ETag, not security
-                "LastModified": moment,
-                "StorageClass": "STANDARD",
-            }
-            for (b, key), body in sorted(self._objects.items())
-            if b == bucket and key.startswith(prefix)
-        ]
+        return _listing((key, body) for (b, key), body in self._objects.items() if b == bucket and key.startswith(prefix))
+
+
+# A bucket is one directory: S3's characters (lower case, digits, ".", "-")
+# plus upper case and "_" for local names; never "." or "..".
+_BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+
+
+class FolderObjectStore:
+    """Objects as files: ``s3://bucket/key`` is ``root/bucket/key``.
+
+    Names are checked before any file is touched (``InvalidObjectName``): a
+    bucket is one plain directory name, and a key is a relative ``/``-path
+    whose segments are neither empty, ``.`` nor ``..`` and hold no ``\\``
+    or NUL, so nothing resolves outside ``root`` (symbolic links that lead
+    out of it are refused too).
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+
+    def _bucket(self, bucket: str) -> Path:
+        if not _BUCKET.fullmatch(bucket) or bucket.strip(".") == "":
+            raise InvalidObjectName(f"not a bucket name this store can hold: {bucket!r}")
+        return self.root / bucket
+
+    def _path(self, bucket: str, key: str) -> Path:
+        segments = key.split("/")
+        if not key or "\\" in key or "\0" in key or any(s in ("", ".", "..") for s in segments):
+            raise InvalidObjectName(f"not an object key this store can hold: {key!r}")
+        path = self._bucket(bucket).joinpath(*segments)
+        if not path.resolve().is_relative_to(self.root):
+            raise InvalidObjectName(f"the key leads outside the store: {key!r}")
+        return path
+
+    def get_object(self, bucket: str, key: str) -> str:
+        path = self._path(bucket, key)
+        if not path.is_file():
+            raise NoSuchObject(f"s3://{bucket}/{key}")
+        return path.read_text(encoding="utf-8")
+
+    def put_object(self, bucket: str, key: str, body: str) -> None:
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+
+    def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
+        base = self._bucket(bucket)
+        if not base.is_dir():
+            raise NoSuchObject(f"s3://{bucket}")
+        return _listing(
+            (key, path.read_text(encoding="utf-8"))
+            for path in base.rglob("*")
+            if path.is_file() and (key := path.relative_to(base).as_posix()).startswith(prefix)
+        )

@@ -179,20 +179,24 @@ class _Inspection:
 class _MockedFanOut(Interpreter):
     """The interpreter of a mocked Map or Parallel: its branches are not run;
     the mock is their result (or their failure), ``mapIterationFailureCount``
-    iterations count as failed against the tolerated thresholds."""
+    iterations count as failed against the tolerated thresholds. A Map with
+    a ``ResultWriter`` is mocked by the state's result, a JSON object (what
+    AWS's ResultWriter gives: ``{"MapRunArn", "ResultWriterDetails"}``)."""
 
     def __init__(self, *args: Any, mock: Mock, config: StateConfiguration, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._mock = mock
         self._config = config
 
-    def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
+    def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> Any:
         mock = self._mock
         if mock.error is not None:
             err = StatesError(mock.error, mock.cause)
             err.branch_failed = True
             raise err
         result = mock.result
+        if isinstance(result, dict):  # a ResultWriter's result (Mock.check_for)
+            return dict(result)
         assert isinstance(result, list)
         failed = self._config.map_iteration_failure_count or 0
         if tolerance is not None and failed:

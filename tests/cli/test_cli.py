@@ -167,3 +167,28 @@ def test_history_file_gets_every_event(write, tmp_path):
     assert result.exit_code == 0
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [e["type"] for e in lines] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+
+
+def test_run_items_dir_reads_and_writes_s3_objects_as_files(write, tmp_path):
+    items = tmp_path / "objects" / "in-bucket"
+    items.mkdir(parents=True)
+    (items / "items.jsonl").write_text('{"n": 1}\n{"n": 2}\n')
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL"},
+                       "Parameters": {"Bucket": "in-bucket", "Key": "items.jsonl"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "OutputPath": "$.n", "End": True}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"},
+                         "WriterConfig": {"OutputType": "JSONL", "Transformation": "COMPACT"}},
+        "End": True}}}
+    result = invoke("run", write("m.asl.json", definition), "--items-dir", str(tmp_path / "objects"))
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    key = output["ResultWriterDetails"]["Key"]
+    run_id = output["MapRunArn"].rsplit(":", 1)[-1]
+    assert output["ResultWriterDetails"] == {"Bucket": "out", "Key": f"runs/{run_id}/manifest.json"}
+    folder = tmp_path / "objects" / "out" / "runs" / run_id
+    assert json.loads((tmp_path / "objects" / "out" / key).read_text())["ResultFiles"]["SUCCEEDED"] == [
+        {"Key": f"runs/{run_id}/SUCCEEDED_0.jsonl", "Size": 4}]
+    assert (folder / "SUCCEEDED_0.jsonl").read_text() == "1\n2\n"

@@ -6,7 +6,7 @@ bounded set of mutations of them:
 
 * ``load()`` raises ``DefinitionError`` exactly when ``validate()`` reports
   an ERROR, or when the engine cannot run a feature (``UNSUPPORTED_FEATURE``,
-  today ``ResultWriter``);
+  none today);
 * when it raises, its diagnostics are ``validate()``'s, plus only
   ``UNSUPPORTED_FEATURE`` ones;
 * it never raises anything else (the builder is total over what validates);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import asl_engine
 from asl_engine import InMemoryObjectStore, VirtualClock
 
@@ -129,3 +131,15 @@ def test_item_reader_on_an_inline_map_fails_at_run_time():
     assert ex.cause is not None and ex.cause.endswith(
         "The field 'ItemReader' is only supported by a Map state whose ProcessorConfig Mode is DISTRIBUTED")
     assert types(ex) == ["ExecutionStarted", "MapStateEntered", "ExecutionFailed"]
+
+
+def test_item_reader_jsonl_lines_stop_at_max_items():
+    from asl_engine.errors import StatesError
+    from asl_engine.model.states import ReaderConfig
+    from asl_engine.runtime.item_reader import read_items
+
+    store = InMemoryObjectStore({"b/items.jsonl": '{"n": 1}\n\n{"n": 2}\r\n{"n": 3}\nnot json\n'})
+    get, where, jsonl = "arn:aws:states:::s3:getObject", {"Bucket": "b", "Key": "items.jsonl"}, ReaderConfig(input_type="JSONL")
+    assert read_items(get, where, jsonl, 3, store) == [{"n": 1}, {"n": 2}, {"n": 3}]  # the bad line is never read
+    with pytest.raises(StatesError, match="not valid JSON"):
+        read_items(get, where, jsonl, None, store)

@@ -87,6 +87,16 @@ def test_mocked_map_counts_failures_against_the_tolerance() -> None:
                       "cause": "The specified tolerated failure threshold was exceeded"}
 
 
+def test_mocked_map_with_a_result_writer_gives_the_mocked_object() -> None:
+    state = {"Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+             "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}, "End": True}
+    written = '{"MapRunArn":"arn:aws:states:us-east-1:123456789012:mapRun:M/x:1","ResultWriterDetails":{"Bucket":"b","Key":"p/1/manifest.json"}}'
+    assert test_state(state, input=[1], mock={"result": written}) == {"status": "SUCCEEDED", "output": written}
+    with pytest.raises(TestStateError, match="Mocked result must be a JSON object"):
+        test_state(state, input=[1], mock={"result": "[1]"})
+
+
 @pytest.mark.parametrize("kwargs, expected", [
     ({"definition": '{"Type": "Pass", "End": true}', "mock": {"result": "{}"}},
      ("ValidationException", "State type 'Pass' is not supported when a mock is specified")),
