@@ -24,6 +24,14 @@ def client_of(url: str) -> Any:
     )
 
 
+def settle(service: Service, sfn: Any, arn: str, timeout: float = 10.0) -> dict[str, Any]:
+    """DescribeExecution once ``arn`` no longer runs: waits on the service's runner
+    (an event, not a polling loop)."""
+    service.runner.wait(arn, timeout)
+    described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+    return described
+
+
 def _add(event: dict[str, Any]) -> dict[str, Any]:
     return {"n": event.get("n", 0) + 1}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from asl_engine.service import Service
 
-from .conftest import LAMBDA, ROLE
+from .conftest import LAMBDA, ROLE, settle
 
 CHAIN = {
     "StartAt": "A",
@@ -25,20 +25,11 @@ CALLBACK = {"StartAt": "Ask", "States": {"Ask": {
     "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}}
 
 
-def _wait(sfn: Any, arn: str, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.01)
-
-
-def test_create_start_describe_history(sfn: Any) -> None:
+def test_create_start_describe_history(sfn: Any, service: Service) -> None:
     arn = sfn.create_state_machine(name="chain", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
     assert sfn.describe_state_machine(stateMachineArn=arn)["status"] == "ACTIVE"
     started = sfn.start_execution(stateMachineArn=arn, name="one", input='{"x": 1}')
-    described = _wait(sfn, started["executionArn"])
+    described = settle(service, sfn, started["executionArn"])
     assert described["status"] == "SUCCEEDED" and json.loads(described["output"]) == {"n": 2}
     assert described["startDate"] == started["startDate"]
     pages = sfn.get_paginator("get_execution_history").paginate(executionArn=started["executionArn"], PaginationConfig={"PageSize": 2})
@@ -73,20 +64,25 @@ def test_callback_from_a_second_client_then_stop(server: Any, service: Service, 
     from asl_engine import RunOptions
 
     tokens: list[str] = []
-    service.options = RunOptions(mocks=None, handlers={"Ask": lambda e: tokens.append(e["MessageBody"]["token"]) or {}})
+    asked = threading.Event()
+
+    def ask(event: Any) -> dict[str, Any]:
+        tokens.append(event["MessageBody"]["token"])
+        asked.set()
+        return {}
+
+    service.options = RunOptions(mocks=None, handlers={"Ask": ask})
     service.runner.skip_waits = False
     arn = sfn.create_state_machine(name="ask", definition=json.dumps(CALLBACK), roleArn=ROLE)["stateMachineArn"]
     first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
-    deadline = time.monotonic() + 5
-    while not tokens and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert asked.wait(5)
     from .conftest import client_of
 
     client_of(server.url).send_task_success(taskToken=tokens[0], output='{"ok": true}')
-    assert json.loads(_wait(sfn, first)["output"]) == {"ok": True}
+    assert json.loads(settle(service, sfn, first)["output"]) == {"ok": True}
     second = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     stopped = sfn.stop_execution(executionArn=second, error="Halt", cause="test")
-    assert _wait(sfn, second)["status"] == "ABORTED" and stopped["stopDate"]
+    assert settle(service, sfn, second)["status"] == "ABORTED" and stopped["stopDate"]
 
 
 def test_sync_express_execution(sfn: Any) -> None:
@@ -110,15 +106,15 @@ def test_a_failed_execution_is_redriven(server: Any, service: Service, sfn: Any)
     service.options = RunOptions(handlers={"add": flaky})
     arn = sfn.create_state_machine(name="flaky", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
-    assert _wait(sfn, execution)["status"] == "FAILED"
+    assert settle(service, sfn, execution)["status"] == "FAILED"
     sfn.redrive_execution(executionArn=execution)
-    described = _wait(sfn, execution)
+    described = settle(service, sfn, execution)
     assert described["status"] == "SUCCEEDED" and described["redriveCount"] == 1
     with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
         sfn.redrive_execution(executionArn=execution)
 
 
-def test_many_executions_at_once_all_finish(sfn: Any) -> None:
+def test_many_executions_at_once_all_finish(sfn: Any, service: Service) -> None:
     arn = sfn.create_state_machine(name="many", definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
     from concurrent.futures import ThreadPoolExecutor
 
@@ -131,7 +127,7 @@ def test_many_executions_at_once_all_finish(sfn: Any) -> None:
 
     with ThreadPoolExecutor(4) as pool:
         arns = list(pool.map(start, range(1000)))
-    statuses = {_wait(sfn, a)["status"] for a in arns}
+    statuses = {settle(service, sfn, a)["status"] for a in arns}
     assert statuses == {"SUCCEEDED"}
     pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, PaginationConfig={"PageSize": 50})
     assert len([e for page in pages for e in page["executions"]]) == 1000
@@ -147,7 +143,7 @@ def test_an_activity_worker_takes_and_answers_its_task(sfn: Any, service: Servic
     assert json.loads(task["input"]) == {"amount": 5}
     sfn.send_task_heartbeat(taskToken=task["taskToken"])
     sfn.send_task_success(taskToken=task["taskToken"], output='{"approved": true}')
-    assert json.loads(_wait(sfn, execution)["output"]) == {"approved": True}
+    assert json.loads(settle(service, sfn, execution)["output"]) == {"approved": True}
     types = [e["type"] for e in sfn.get_execution_history(executionArn=execution)["events"]]
     assert ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"] == [t for t in types if t.startswith("Activity")]
     service.activities.poll_seconds = 0.05

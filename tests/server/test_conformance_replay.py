@@ -74,15 +74,10 @@ def replay_server() -> Iterator[tuple[Service, Any]]:
         service.close()
 
 
-def _wait(sfn: Any, arn: str) -> dict[str, Any]:
-    deadline = time.monotonic() + CASE_TIMEOUT
-    pause = 0.0005
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(pause)
-        pause = min(pause * 2, 0.02)
+def _wait(service: Service, sfn: Any, arn: str) -> dict[str, Any]:
+    service.runner.wait(arn, CASE_TIMEOUT)
+    described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+    return described
 
 
 def replay(service: Service, sfn: Any, case: Case, index: int) -> CaseResult:
@@ -102,7 +97,7 @@ def replay(service: Service, sfn: Any, case: Case, index: int) -> CaseResult:
                 "definition", f"CreateStateMachine refused: {error.get('Code')}: {str(error.get('Message'))[:200]}"))
             return result
         arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(copy.deepcopy(case.input)))["executionArn"]
-        described = _wait(sfn, arn)
+        described = _wait(service, sfn, arn)
         if described["status"] == "RUNNING":
             sfn.stop_execution(executionArn=arn)
             result.problems.append(Problem("engine", f"still RUNNING after {CASE_TIMEOUT} s"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,9 +27,7 @@ FLOW = {
 
 
 def _settled(service: Service, arn: str) -> None:
-    deadline = time.monotonic() + 10
-    while service.describe_execution(arn)["status"] == "RUNNING" and time.monotonic() < deadline:
-        time.sleep(0.01)
+    service.runner.wait(arn, 10)
 
 
 @pytest.fixture

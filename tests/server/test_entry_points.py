@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,7 +18,7 @@ import asl_engine
 from asl_engine.server import Route, make_server
 from asl_engine.service import Service
 
-from .conftest import client_of
+from .conftest import client_of, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = ROOT / "definitions"
@@ -40,15 +39,6 @@ def bundled() -> Iterator[tuple[Service, Any]]:
         service.close()
 
 
-def _settled(sfn: Any, arn: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.01)
-
-
 def test_mocked_test_cases_run_as_step_functions_local_runs_them(bundled: tuple[Service, Any]) -> None:
     service, server = bundled
     sfn = client_of(server.url)
@@ -56,9 +46,9 @@ def test_mocked_test_cases_run_as_step_functions_local_runs_them(bundled: tuple[
     body = (DEFINITIONS / "examples" / "post_request.json").read_text()
     happy = sfn.start_execution(stateMachineArn=machine + "#HappyPath", input=body)["executionArn"]
     assert happy.startswith(machine.replace(":stateMachine:", ":execution:"))  # the ARN has no #TestCase
-    assert _settled(sfn, happy)["status"] == "SUCCEEDED"
+    assert settle(service, sfn, happy)["status"] == "SUCCEEDED"
     dlq = sfn.start_execution(stateMachineArn=machine + "#WorkerFailureToDLQ", input=body)["executionArn"]
-    assert _settled(sfn, dlq)["status"] in ("SUCCEEDED", "FAILED")
+    assert settle(service, sfn, dlq)["status"] in ("SUCCEEDED", "FAILED")
     with pytest.raises(sfn.exceptions.ClientError) as info:
         sfn.start_execution(stateMachineArn=machine + "#NoSuchCase", input=body)
     assert info.value.response["Error"]["Code"] == "ValidationException"
@@ -76,7 +66,7 @@ def test_post_messages_starts_the_flow(bundled: tuple[Service, Any]) -> None:
     with urllib.request.urlopen(request, timeout=5) as answer:
         started = json.loads(answer.read())
     assert set(started) == {"executionArn", "startDate"}
-    described = _settled(client_of(server.url), started["executionArn"])
+    described = settle(service, client_of(server.url), started["executionArn"])
     assert described["status"] == "SUCCEEDED"
     assert service.history(started["executionArn"])[0]["type"] == "ExecutionStarted"
 
@@ -101,7 +91,7 @@ def test_the_aws_cli_talks_to_the_server(bundled: tuple[Service, Any], tmp_path:
     body = (DEFINITIONS / "examples" / "post_request.json").read_text()
     code, started, _ = cli("start-execution", "--state-machine-arn", machine + "#HappyPath", "--input", body)
     assert code == 0
-    _settled(client_of(server.url), started["executionArn"])
+    settle(service, client_of(server.url), started["executionArn"])
     code, history, _ = cli("get-execution-history", "--execution-arn", started["executionArn"], "--max-items", "3")
     assert code == 0 and [e["id"] for e in history["events"]] == [1, 2, 3] and "NextToken" in history
     code, _, err = cli("describe-execution", "--execution-arn", machine.replace(":stateMachine:", ":execution:") + ":nope")

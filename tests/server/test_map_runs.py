@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from .conftest import ROLE
+from .conftest import ROLE, settle
 
 DISTRIBUTED = {"StartAt": "Fan", "States": {"Fan": {
     "Type": "Map", "MaxConcurrency": 2, "ToleratedFailurePercentage": 50,
@@ -17,13 +16,10 @@ DISTRIBUTED = {"StartAt": "Fan", "States": {"Fan": {
     "End": True}}}
 
 
-def test_describe_and_list_map_runs_and_their_executions(sfn: Any) -> None:
+def test_describe_and_list_map_runs_and_their_executions(sfn: Any, service: Any) -> None:
     arn = sfn.create_state_machine(name="fan", definition=json.dumps(DISTRIBUTED), roleArn=ROLE)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3, 4]")["executionArn"]
-    deadline = time.monotonic() + 10
-    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED"
+    assert settle(service, sfn, execution)["status"] == "SUCCEEDED"
     (run,) = sfn.list_map_runs(executionArn=execution)["mapRuns"]
     assert run["mapRunArn"].startswith("arn:aws:states:us-east-1:123456789012:mapRun:fan/Fan:")
     described = sfn.describe_map_run(mapRunArn=run["mapRunArn"])
