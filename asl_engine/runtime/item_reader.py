@@ -16,9 +16,9 @@ import json
 from typing import Any, Iterator
 
 from ..dataflow.jsonpath import to_json
-from ..errors import EngineError, StatesError
+from ..errors import StatesError
 from ..model.states import ReaderConfig
-from ..tasks.objects import NoSuchObject, ObjectStore
+from ..tasks.objects import NoSuchObject, ObjectStore, s3_target
 
 __all__ = ["batch_items", "read_items"]
 
@@ -32,14 +32,7 @@ def read_items(
 ) -> list[Any]:
     """The items an ``ItemReader`` yields (at most ``max_items`` when positive),
     read as ``config`` (the compiled ``ReaderConfig``) says."""
-    if store is None:
-        raise EngineError(
-            "a distributed Map reads items from S3 but no object store is configured: "
-            "pass object_store=InMemoryObjectStore({...}) to run()"
-        )
-    if not isinstance(arguments, dict) or not isinstance(arguments.get("Bucket"), str):
-        raise StatesError(READER_FAILED, "The ItemReader parameters must name a Bucket.")
-    bucket = arguments["Bucket"]
+    store, bucket = s3_target(store, arguments, "ItemReader", READER_FAILED, "reads items from")
     action = resource.rsplit(":", 1)[-1]
     if action == "listObjectsV2":
         items: list[Any] = store.list_objects(bucket, str(arguments.get("Prefix", "")))

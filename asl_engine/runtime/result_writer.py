@@ -41,9 +41,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..dataflow.jsonpath import to_json
-from ..errors import EngineError, StatesError
+from ..errors import StatesError
 from ..model.states import ResultWriterSpec
-from ..tasks.objects import InvalidObjectName, ObjectStore
+from ..tasks.objects import InvalidObjectName, ObjectStore, s3_target
 
 __all__ = ["WRITER_FAILED", "child_record", "shape_results", "write_results"]
 
@@ -105,14 +105,7 @@ def write_results(
 ) -> dict[str, Any]:
     """Write ``manifest.json`` and the result files under
     ``<Prefix>/<MapRunId>/``; return the state's result."""
-    if store is None:
-        raise EngineError(
-            "a distributed Map writes its results to S3 but no object store is configured: "
-            "pass object_store=InMemoryObjectStore() to run() (asl run --items-dir DIR)"
-        )
-    if not isinstance(arguments, dict) or not isinstance(arguments.get("Bucket"), str):
-        raise StatesError(WRITER_FAILED, "The ResultWriter parameters must name a Bucket.")
-    bucket = arguments["Bucket"]
+    store, bucket = s3_target(store, arguments, "ResultWriter", WRITER_FAILED, "writes its results to")
     prefix = arguments.get("Prefix", "")
     if not isinstance(prefix, str):
         raise StatesError(WRITER_FAILED, "The ResultWriter Prefix must be a string.")

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol
 
+from ..errors import EngineError, StatesError
+
 __all__ = ["FolderObjectStore", "InMemoryObjectStore", "InvalidObjectName", "NoSuchObject", "ObjectStore"]
 
 
@@ -137,3 +139,20 @@ class FolderObjectStore:
             for path in base.rglob("*")
             if path.is_file() and (key := path.relative_to(base).as_posix()).startswith(prefix)
         )
+
+
+def s3_target(store: "ObjectStore | None", arguments: Any, what: str, error: str, doing: str) -> tuple["ObjectStore", str]:
+    """The store and bucket of an ItemReader's or ResultWriter's S3 call.
+
+    No store configured is an ``EngineError`` (the run is misconfigured; ``doing``
+    says what the Map wanted); parameters without a ``Bucket`` fail the state
+    with ``error`` (AWS's ``States.ItemReaderFailed`` / ``States.ResultWriterFailed``).
+    """
+    if store is None:
+        raise EngineError(
+            f"a distributed Map {doing} S3 but no object store is configured: "
+            "pass object_store=InMemoryObjectStore() to run() (asl run --items-dir DIR)"
+        )
+    if not isinstance(arguments, dict) or not isinstance(arguments.get("Bucket"), str):
+        raise StatesError(error, f"The {what} parameters must name a Bucket.")
+    return store, str(arguments["Bucket"])
