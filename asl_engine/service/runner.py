@@ -78,16 +78,14 @@ class StoreSpool(CallbackSpool):
         self._seen: set[str] = set()
 
     def send(self, token: str, message: dict[str, Any]) -> Any:
-        self.store.write("INSERT INTO answers (token, message) VALUES (?, ?)", (token, json.dumps(message)))
+        self.store.keep_answer(token, message)
 
     def deliver(self, token: str) -> None:
         if token not in self._seen:
             self._seen.add(token)
             self.store.write("INSERT OR IGNORE INTO tokens VALUES (?, ?, ?)", (token, self.execution_arn, self._state()))
-        rows = self.store.all("SELECT seq, message FROM answers WHERE token = ? ORDER BY seq", (token,))
-        for row in rows:
-            self.store.write("DELETE FROM answers WHERE seq = ?", (row["seq"],))
-            apply_message(token, json.loads(row["message"]))
+        for message in self.store.take_answers(token):
+            apply_message(token, message)
 
 
 @dataclass

@@ -139,6 +139,9 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=OFF")
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            # Callback answers kept for tasks being resumed: waiting tasks look in the
+            # table only while there are some (they poll often; the table is mostly empty).
+            self.answers_kept = int(self._db.execute("SELECT count(*) FROM answers").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -205,6 +208,23 @@ class Store:
         event = {"timestamp": datetime.now(timezone.utc), "type": event_type, "id": count + 1, "previousEventId": count,
                  key: details}
         self.record_event(execution_arn, event, None)
+
+    def keep_answer(self, token: str, message: dict[str, Any]) -> None:
+        """Keep a callback answer for a task that waits again soon (its execution is resuming)."""
+        with self._lock:
+            self.write("INSERT INTO answers (token, message) VALUES (?, ?)", (token, json.dumps(message)))
+            self.answers_kept += 1
+
+    def take_answers(self, token: str) -> list[dict[str, Any]]:
+        """The answers kept for ``token``, removed from the store (none is looked up while none is kept)."""
+        with self._lock:
+            if self.answers_kept <= 0:
+                return []
+            with self.transaction() as db:
+                rows = db.execute("SELECT seq, message FROM answers WHERE token = ? ORDER BY seq", (token,)).fetchall()
+                db.executemany("DELETE FROM answers WHERE seq = ?", [(row["seq"],) for row in rows])
+            self.answers_kept -= len(rows)
+            return [json.loads(row["message"]) for row in rows]
 
     def record_progress(self, execution_arn: str, progress: Any, results: Sequence[tuple[str, int, Any]] = ()) -> None:
         with self.transaction() as db:

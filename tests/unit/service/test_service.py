@@ -270,3 +270,15 @@ def test_a_redrive_restarts_the_machine_timeout_and_sets_the_redrive_time(servic
         done = svc.wait(execution)
     assert done["status"] == "SUCCEEDED"
     assert "RedriveTime" not in calls[0] and calls[1]["RedriveCount"] == 1 and calls[1]["RedriveTime"].endswith("Z")
+
+
+def test_answers_kept_for_a_resuming_task_are_taken_once(tmp_path: Path) -> None:
+    from asl_engine.service import Store
+
+    store = Store(str(tmp_path / "state.db"))
+    assert store.take_answers("t") == []
+    store.keep_answer("t", {"kind": "success", "output": 1})
+    store.keep_answer("other", {"kind": "heartbeat"})
+    assert Store(str(tmp_path / "state.db")).answers_kept == 2  # a restarted service knows they are there
+    assert store.take_answers("t") == [{"kind": "success", "output": 1}]
+    assert store.take_answers("t") == [] and store.answers_kept == 1
