@@ -17,12 +17,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/asl run definitions/message_processing.asl.json \
 		--input-file definitions/examples/post_request.json \
-		--local-aws --skip-waits
+		--local-aws --handler-module definitions.workers --skip-waits
 
 # The local Step Functions service on 127.0.0.1:8083, offline: the bundled
 # flows registered, their Tasks on an embedded AWS (moto), POST /messages routed.
 serve: $(STAMP)
-	$(BIN)/asl serve --register definitions --local-aws --skip-waits --db .asl/state.db
+	$(BIN)/asl serve --register definitions --local-aws --handler-module definitions.workers --skip-waits --db .asl/state.db
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

@@ -5,8 +5,11 @@ region, and the resources the flow needs are created: the queues, tables
 and topics (with their SQS subscriptions) that ``local_aws.json`` next to
 the definition declares for it (key: the definition's file name without
 ``.asl.json``). SQS, SNS and DynamoDB tasks then go to moto through the
-engine's AWS integration; Lambda tasks run the Python functions of the
-spec's ``handlerModule`` (moto cannot run Lambda code without Docker).
+engine's AWS integration; Lambda tasks need local handlers (moto cannot run
+Lambda code without Docker), which only the caller registers: the spec names
+resources, never code. A ``handlerModule`` in it is reported
+(``LocalAws.ignored_handler_module``) and never imported, since a file found
+beside a definition must not choose what runs.
 After the run, ``aws.side_effects()`` reads back what the services hold.
 Only this module (and the AWS task runner) imports boto3; only this one
 imports moto, and both lazily.
@@ -144,12 +147,16 @@ def side_effects(flow: dict[str, Any], region: str, account: str = MOTO_ACCOUNT)
 
 @dataclass(frozen=True)
 class LocalAws:
-    """The embedded AWS of one run: its region, the flow's declared resources,
-    and the module whose functions stand in for the flow's Lambdas."""
+    """The embedded AWS of one run: its region and the flow's declared resources.
+
+    ``ignored_handler_module`` is the ``handlerModule`` an older spec names:
+    it is never imported (only the user's command line or code registers
+    handlers), so callers can say how to register it instead.
+    """
 
     region: str
     flow: dict[str, Any] = field(default_factory=dict)
-    handler_module: str | None = None
+    ignored_handler_module: str | None = None
 
     @property
     def aws(self) -> AwsConfig:
@@ -187,7 +194,7 @@ def local_aws(definition: str | os.PathLike[str], region: str | None = None) -> 
     try:
         create_resources(flow, region)
         module = spec.get("handlerModule")
-        yield LocalAws(region, flow, module if isinstance(module, str) else None)
+        yield LocalAws(region, flow, str(module) if module is not None else None)
     finally:
         mock.stop()
         os.environ.clear()

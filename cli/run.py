@@ -169,7 +169,8 @@ def _log_waiting_tokens() -> None:
 def run_command(definition: str, **params: Any) -> None:
     """Run DEFINITION locally and print the execution output as JSON."""
     value = _input(params.pop("input_json"), params.pop("input_file"))
-    registry = _handlers(params.pop("handler_modules"), params.pop("handlers"))
+    params["modules"] = params.pop("handler_modules")
+    registry = _handlers(params["modules"], params.pop("handlers"))
     mocks, machine_name = _mock_config_mocks(
         definition, params.pop("mock_config"), params.pop("test_case"), params.pop("state_machine"))
     machine = _load(definition, machine_name)
@@ -247,14 +248,26 @@ def _run_on_local_aws(
 
     try:
         with asl_engine.local_aws(definition, params.get("region")) as embedded:
-            module = embedded.handler_module
-            local_handlers = _module_handlers(module) if module is not None else {}
-            options = dataclasses.replace(options, handlers={**local_handlers, **(options.handlers or {})},
-                                          aws=embedded.aws, region=embedded.region)
+            options = on_embedded_aws(embedded, options, params["modules"])
             execution = _execute(machine, value, options, params.get("db"))
             return execution, report(embedded.side_effects(), execution.history)
     except asl_engine.LocalAwsError as exc:
         fail(str(exc), EXIT_USAGE)
+
+
+def on_embedded_aws(
+    embedded: asl_engine.LocalAws, options: asl_engine.RunOptions, modules: tuple[str, ...]
+) -> asl_engine.RunOptions:
+    """``options`` sending Tasks to the embedded AWS. Handlers stay those of the
+    command line: a ``handlerModule`` in ``local_aws.json`` is never imported
+    (a file beside a definition must not choose the code that runs), only
+    named in a warning that says how to register it."""
+    ignored = embedded.ignored_handler_module
+    if ignored is not None and ignored not in modules:
+        click.echo(f"asl: warning: local_aws.json names handlerModule {ignored!r}, which is not imported"
+                   f" (a file beside a definition cannot choose code to run); to use its functions as the"
+                   f" Lambda handlers, pass --handler-module {ignored}", err=True)
+    return dataclasses.replace(options, aws=embedded.aws, region=embedded.region)
 
 
 def _endpoints(specs: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the service (sqlite3, the runner) is imported by the comman
     from asl_engine.service import Service
 
 from .common import EXIT_FAILED, EXIT_USAGE, dump_json, fail
-from .run import _handlers, _load, _module_handlers, _with_aws
+from .run import _handlers, _load, _with_aws, on_embedded_aws
 
 DEFAULT_DB = os.path.join(".asl", "state.db")
 
@@ -30,10 +30,7 @@ def _embedded_aws(folder: str | None, params: dict[str, Any], options: asl_engin
         fail("--local-aws needs --register DIR (the folder whose local_aws.json declares the resources)", EXIT_USAGE)
     try:
         with asl_engine.local_aws(folder, params.get("region")) as embedded:
-            module = embedded.handler_module
-            local_handlers = _module_handlers(module) if module is not None else {}
-            yield dataclasses.replace(options, handlers={**local_handlers, **(options.handlers or {})},
-                                      aws=embedded.aws, region=embedded.region)
+            yield on_embedded_aws(embedded, options, params["modules"])
     except asl_engine.LocalAwsError as exc:
         fail(str(exc), EXIT_USAGE)
 
@@ -95,7 +92,8 @@ def serve_command(**params: Any) -> None:
     from asl_engine.server import make_server
     from asl_engine.service import Service
 
-    registry = _handlers(params.pop("handler_modules"), params.pop("handlers"))
+    params["modules"] = params.pop("handler_modules")
+    registry = _handlers(params["modules"], params.pop("handlers"))
     options = _with_aws(asl_engine.RunOptions(handlers=registry, callbacks=None), params)
     mock_config = None
     if params.get("mock_config"):

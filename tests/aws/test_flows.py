@@ -275,17 +275,17 @@ def test_cli_local_aws_runs_each_flow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     before = dict(os.environ)
     fan = cli("run", "definitions/notification_fanout.asl.json", "--input-file", "definitions/examples/notification.json",
-              "--local-aws", "--skip-waits")
+              "--local-aws", "--handler-module", "definitions.workers", "--skip-waits")
     assert fan.exit_code == 0, fan.stderr
     assert [d["subscriber"] for d in json.loads(fan.stdout)["deliveries"]] == ["email", "sms", "audit"]
     assert "SQS queue notify-email: 0 message(s)" in fan.stderr
     batch = cli("run", "definitions/message_batch.asl.json", "--input-file", "definitions/examples/batch.json",
-                "--local-aws", "--skip-waits")
+                "--local-aws", "--handler-module", "definitions.workers", "--skip-waits")
     assert batch.exit_code == 0, batch.stderr
     assert json.loads(batch.stdout)["failedIds"] == ["msg-1003"]
     assert "  to +15555550100: Batch done: 3 written, 1 duplicates, 1 failed." in batch.stderr
     failing = cli("run", "definitions/message_processing.asl.json", "--input-file", "definitions/examples/failing_request.json",
-                  "--local-aws", "--skip-waits")
+                  "--local-aws", "--handler-module", "definitions.workers", "--skip-waits")
     assert failing.exit_code == 1
     assert json.loads(failing.stdout)["error"] == "MessageFailed"
     assert "SQS queue message-dlq: 1 message(s)" in failing.stderr

@@ -135,7 +135,7 @@ def test_bundled_message_flow_runs(monkeypatch):
     result = invoke(
         "run", "definitions/message_processing.asl.json",
         "--input-file", "definitions/examples/post_request.json",
-        "--local-aws", "--skip-waits",
+        "--local-aws", "--handler-module", "definitions.workers", "--skip-waits",
     )
     assert result.exit_code == 0, result.stderr
     output = json.loads(result.stdout)
