@@ -12,13 +12,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from ..errors import EngineError, StatesError
 
-__all__ = ["FolderObjectStore", "InMemoryObjectStore", "InvalidObjectName", "NoSuchObject", "ObjectStore"]
+__all__ = [
+    "FolderObjectStore", "InMemoryObjectStore", "InvalidObjectName", "NoSuchObject", "ObjectStore",
+    "iter_object_lines", "put_object_file",
+]
 
 
 class NoSuchObject(LookupError):
@@ -44,6 +48,51 @@ class ObjectStore(Protocol):
     def put_object(self, bucket: str, key: str, body: str) -> None:
         """Create or replace the object (``PutObject``)."""
         ...
+
+
+class StreamingObjectStore(ObjectStore, Protocol):
+    """A store that can also stream: what keeps a distributed Map's memory flat
+    in the item count. Both methods are optional (see :func:`iter_object_lines`
+    and :func:`put_object_file`, which fall back to the plain calls)."""
+
+    def iter_lines(self, bucket: str, key: str) -> Iterator[str]:
+        """The object's text, one line at a time, each with its ``\n`` (raises
+        ``NoSuchObject`` before the first line)."""
+        ...
+
+    def put_object_file(self, bucket: str, key: str, path: str) -> None:
+        """Create or replace the object with a local file's bytes (UTF-8 text)."""
+        ...
+
+
+def iter_object_lines(store: ObjectStore, bucket: str, key: str) -> Iterator[str]:
+    """The object's lines (each with its ``\n``), streamed when the store can
+    (``iter_lines``), else cut from ``get_object``'s body without a list of them.
+    ``NoSuchObject`` is raised by the call itself, not by the first ``next``."""
+    streaming = getattr(store, "iter_lines", None)
+    if streaming is not None:
+        lines: Iterator[str] = streaming(bucket, key)
+        return lines
+    return _lines(store.get_object(bucket, key))
+
+
+def _lines(body: str) -> Iterator[str]:
+    start = 0
+    while start < len(body):
+        end = body.find("\n", start)
+        end = len(body) if end < 0 else end + 1
+        yield body[start:end]
+        start = end
+
+
+def put_object_file(store: ObjectStore, bucket: str, key: str, path: str) -> None:
+    """Upload the local file at ``path`` (UTF-8 text) as ``s3://bucket/key``:
+    streamed when the store can (``put_object_file``), else read whole."""
+    streaming = getattr(store, "put_object_file", None)
+    if streaming is not None:
+        streaming(bucket, key, path)
+        return
+    store.put_object(bucket, key, Path(path).read_text(encoding="utf-8"))
 
 
 def _listing(objects: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -130,6 +179,17 @@ class FolderObjectStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
 
+    def iter_lines(self, bucket: str, key: str) -> Iterator[str]:
+        path = self._path(bucket, key)
+        if not path.is_file():
+            raise NoSuchObject(f"s3://{bucket}/{key}")
+        return _file_lines(path)
+
+    def put_object_file(self, bucket: str, key: str, path: str) -> None:
+        target = self._path(bucket, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
     def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
         base = self._bucket(bucket)
         if not base.is_dir():
@@ -139,6 +199,12 @@ class FolderObjectStore:
             for path in base.rglob("*")
             if path.is_file() and (key := path.relative_to(base).as_posix()).startswith(prefix)
         )
+
+
+def _file_lines(path: Path) -> Iterator[str]:
+    # newline="" keeps each line's own ending, as the in-memory split does.
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from handle
 
 
 def s3_target(store: "ObjectStore | None", arguments: Any, what: str, error: str, doing: str) -> tuple["ObjectStore", str]:
