@@ -21,7 +21,7 @@ from .execution.frame import Frame
 from .execution.quotas import Quotas, utf8_size
 from .options import DEFAULT_ACCOUNT, DEFAULT_REGION, HandlerSpec, LocalMachine, RunOptions
 from .runtime.interpreter import run_execution
-from .runtime.services import ExecutionInfo, ExecutionServices
+from .runtime.services import ChildExecutions, ExecutionInfo, ExecutionServices
 from .tasks.aws import AwsConfig
 from .tasks.dispatch import TaskDispatcher
 from .tasks.callbacks import CallbackSpool
@@ -61,6 +61,8 @@ class Execution:
     # "input", "output" or "error"/"cause", "history"}) and local
     # states:startExecution children ({"executionArn", "stateMachineArn", ...}).
     child_executions: list[dict[str, Any]] = field(default_factory=list)
+    # Finished children beyond ``RunOptions.child_executions_kept``: counted, not kept.
+    child_executions_dropped: int = 0
 
     @property
     def succeeded(self) -> bool:
@@ -190,6 +192,7 @@ class StateMachine:
         aws: AwsConfig | None = None,
         callbacks: CallbackSpool | None = None,
         inspection: Listener | None = None,
+        child_executions_kept: int | None = 1000,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -213,6 +216,11 @@ class StateMachine:
         state visit, the value after each data-flow step as TestState names
         them (``{"name", "enteredEventId", "afterInputPath", "afterParameters",
         "result", "afterResultSelector", "afterResultPath", ...}``).
+        ``child_executions_kept`` caps the finished child executions kept in
+        ``Execution.child_executions`` (and ``map_runs``) with their
+        histories: the first 1,000 by default, every one with ``None``; the
+        others are only counted (``child_executions_dropped``), so memory
+        stays flat however many items a distributed Map has.
 
         ``options`` (a ``RunOptions``) gives all of these at once, instead of
         the keyword arguments (not together with them).
@@ -221,7 +229,7 @@ class StateMachine:
             handlers=handlers, mocks=mocks, clock=clock, name=name, account=account, region=region,
             state_machine_type=state_machine_type, role_arn=role_arn, seed=seed, listeners=listeners,
             quotas=quotas, object_store=object_store, state_machines=state_machines, aws=aws, callbacks=callbacks,
-            inspection=inspection,
+            inspection=inspection, child_executions_kept=child_executions_kept,
         )
         if options is None:
             options = given
@@ -297,6 +305,7 @@ class StateMachine:
             output=outcome.output, error=outcome.error, cause=outcome.cause,
             start_date=info.start, stop_date=outcome.stop, history=outcome.history.events(),
             child_executions=list(services.child_executions),
+            child_executions_dropped=services.child_executions.dropped,
         )
 
 
@@ -320,6 +329,7 @@ def _services(options: RunOptions) -> ExecutionServices:
         ids=ids,
         object_store=options.object_store,
         inspection=options.inspection,
+        child_executions=ChildExecutions(options.child_executions_kept),
     )
     return services
 

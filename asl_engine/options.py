@@ -58,6 +58,7 @@ class RunOptions:
     aws: AwsConfig | None = None
     callbacks: CallbackSpool | None = None
     inspection: Listener | None = None
+    child_executions_kept: int | None = 1000
 
     @property
     def limits(self) -> Quotas:

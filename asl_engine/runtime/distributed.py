@@ -26,15 +26,16 @@ execution on the run's shared services.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ..dataflow.jsonpath import Env, to_json
 from ..errors import Aborted, StatesError
 from ..execution.frame import Frame
 from ..history.events import History
 from ..model.states import MapState, Program
-from .item_reader import batch_items, read_items
-from .result_writer import child_record, shape_results, write_results
+from .fanout import Tally
+from .item_reader import iter_batches, iter_items
+from .result_writer import ResultSpool, child_record, shape_results
 from .services import ExecutionInfo, ExecutionServices, iso_time
 
 __all__ = ["MapRun", "MapRunHost"]
@@ -63,7 +64,10 @@ class MapRunHost(Protocol):
         states_var: dict[str, Any] | None = None, location: str | None = None,
     ) -> Any: ...
 
-    def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]: ...
+    def fan_out_stream(
+        self, jobs: Iterator[tuple[int, Callable[[Frame], Any]]], max_concurrency: int | None, frame: Frame,
+        blocking: bool, tally: Tally, deliver: Callable[[int, Any], None], skipped: Callable[[int], None],
+    ) -> int: ...
 
     def item_input(self, state: MapState, index: int, item: Any, source: Any, env: Env, frame: Frame) -> Any: ...
 
@@ -71,12 +75,24 @@ class MapRunHost(Protocol):
 
 
 class MapRun:
-    """The Map Run of one distributed Map state, run by ``host``."""
+    """The Map Run of one distributed Map state, run by ``host``.
+
+    Items stream from the reader through the batcher to the children, at
+    most twice the concurrency ahead: with a ``ResultWriter`` ``Resource``
+    the results are spooled to files as the children end
+    (``ResultSpool``), so a run's memory does not grow with its item count.
+    Without one, the result is the children's outputs in item order (AWS
+    then bounds it at 256 KiB).
+    """
 
     def __init__(self, host: MapRunHost) -> None:
         self.host = host
-        # Each child's (record, output) by item index, for the ResultWriter.
+        # A child's (record, output) from its end to its delivery (ResultWriter only).
+        self._stash: dict[int, tuple[dict[str, Any], Any]] = {}
+        # Each child's (record, output) by item index, for a WriterConfig preview.
         self.records: dict[int, tuple[dict[str, Any], Any]] = {}
+        # Items taken from the reader and not ended yet: a skipped one is PENDING.
+        self._taken: dict[int, Any] = {}
 
     def run(
         self,
@@ -94,25 +110,86 @@ class MapRun:
         map_run_arn = self._map_run_arn(state)
         history = self.host.history
         frame.last_event = history.add("MapRunStarted", frame.last_event, {"mapRunArn": map_run_arn})
+        writer = state.result_writer
+        spool = ResultSpool(writer) if writer is not None and writer.resource is not None else None
         try:
-            if items is None:
-                items = self._read_items(state, source, env, frame, states_var)
-            if state.item_batcher is not None:
-                items = self._batch(state, items, source, env, frame, states_var)
-            count, percentage = tolerated
-            # A distributed Map tolerates no failed child unless told otherwise.
-            tolerance = (count if count is not None or percentage is not None else 0, percentage, len(items))
-            jobs = [self._child_job(state, map_run_arn, index, item, source, env) for index, item in enumerate(items)]
-            results: Any = self.host.fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
-            if state.result_writer is not None:
-                results = self._write(state, map_run_arn, source, env, frame, states_var)
+            results = self._run(state, map_run_arn, items, source, env, frame, states_var, max_concurrency, tolerated, spool)
         except StatesError as err:
             details = {k: v for k, v in (("error", err.error), ("cause", err.cause)) if v is not None}
             frame.last_event = history.add("MapRunFailed", len(history), details)
             err.branch_failed = True  # the Map state records MapStateFailed
             raise
+        finally:
+            if spool is not None:
+                spool.close()
         frame.last_event = history.add("MapRunSucceeded", len(history))
         return results
+
+    def _run(
+        self, state: MapState, map_run_arn: str, items: list[Any] | None, source: Any, env: Env, frame: Frame,
+        states_var: dict[str, Any], max_concurrency: int | None, tolerated: tuple[int | None, float | None],
+        spool: ResultSpool | None,
+    ) -> Any:
+        stream: Iterator[Any] = iter(items) if items is not None else self._read_items(state, source, env, frame, states_var)
+        if state.item_batcher is not None:
+            stream = self._batch(state, stream, source, env, frame, states_var)
+        numbered = enumerate(stream)
+        count, percentage = tolerated
+        # A distributed Map tolerates no failed child unless told otherwise.
+        tally = Tally((count if count is not None or percentage is not None else 0, percentage, None))
+        outputs: dict[int, Any] = {}
+        taken = self._taken
+
+        def jobs() -> Iterator[tuple[int, Callable[[Frame], Any]]]:
+            for index, item in numbered:
+                taken[index] = item
+                yield index, self._child_job(state, map_run_arn, index, item, source, env)
+
+        def deliver(index: int, value: Any) -> None:
+            taken.pop(index, None)
+            if state.result_writer is None:
+                outputs[index] = value
+                return
+            # A child restored as done (from a snapshot) left no record: what is known of it.
+            stashed = self._stash.pop(index, None)
+            record, output = stashed if stashed is not None else (_restored_record(value), value)
+            if spool is not None:
+                spool.add(index, record, output)
+            else:
+                self.records[index] = (record, output)
+
+        def skipped(index: int) -> None:
+            if spool is not None:
+                spool.pending(index, taken.pop(index, None))
+
+        try:
+            total = self.host.fan_out_stream(jobs(), max_concurrency, frame, state.blocking, tally, deliver, skipped)
+        except StatesError:
+            if spool is not None:  # AWS writes the results of a failed Map Run too
+                self._pending_rest(numbered, spool)
+                self._write(state, map_run_arn, source, env, frame, states_var, spool)
+            raise
+        if spool is not None:
+            return self._write(state, map_run_arn, source, env, frame, states_var, spool)
+        if state.result_writer is not None:
+            return shape_results(state.result_writer, [self.records[index] for index in sorted(self.records)])
+        return [outputs[index] for index in range(total)]
+
+    def _pending_rest(self, numbered: Iterator[tuple[int, Any]], spool: ResultSpool) -> None:
+        """The child whose failure failed the run (it ended, undelivered), then
+        the items taken but never ended and those never read: PENDING."""
+        for index in sorted(self._taken):
+            item = self._taken.pop(index)
+            stashed = self._stash.pop(index, None)
+            if stashed is not None:
+                spool.add(index, *stashed)
+            else:
+                spool.pending(index, item)
+        try:
+            for index, item in numbered:
+                spool.pending(index, item)
+        except StatesError:
+            pass  # the reader itself failed: what it could read is listed
 
     def _map_run_arn(self, state: MapState) -> str:
         label = state.label or state.name
@@ -131,17 +208,17 @@ class MapRun:
     # ------------------------------------------------------------- reading
     def _read_items(
         self, state: MapState, source: Any, env: Env, frame: Frame, states_var: dict[str, Any]
-    ) -> list[Any]:
+    ) -> Iterator[Any]:
         reader = state.item_reader
         assert reader is not None
         host = self.host
         arguments = self._arguments(state, reader.arguments, "ItemReader", source, env, frame, states_var)
         max_items = host.number("MaxItems", reader.max_items, source, env, frame, states_var, "ItemReader/ReaderConfig/MaxItems")
-        return read_items(reader.resource, arguments, reader.config, max_items, host.services.object_store)
+        return iter_items(reader.resource, arguments, reader.config, max_items, host.services.object_store)
 
     def _batch(
-        self, state: MapState, items: list[Any], source: Any, env: Env, frame: Frame, states_var: dict[str, Any]
-    ) -> list[Any]:
+        self, state: MapState, items: Iterator[Any], source: Any, env: Env, frame: Frame, states_var: dict[str, Any]
+    ) -> Iterator[Any]:
         batcher = state.item_batcher
         assert batcher is not None
         host = self.host
@@ -154,20 +231,17 @@ class MapRun:
             batch_input = host.jsonata_eval(batcher.batch_input, frame, env, "ItemBatcher/BatchInput", states_var)
         else:
             batch_input = batcher.batch_input.evaluate(source, env)
-        return batch_items(items, max_items, max_bytes, batch_input)
+        return iter_batches(items, max_items, max_bytes, batch_input)
 
     # ------------------------------------------------------------- writing
     def _write(
-        self, state: MapState, map_run_arn: str, source: Any, env: Env, frame: Frame, states_var: dict[str, Any]
+        self, state: MapState, map_run_arn: str, source: Any, env: Env, frame: Frame, states_var: dict[str, Any],
+        spool: ResultSpool,
     ) -> Any:
         writer = state.result_writer
         assert writer is not None
-        # A child restored from a snapshot as done has no record here: it is left out.
-        records = [self.records[index] for index in sorted(self.records)]
-        if writer.resource is None:
-            return shape_results(writer, records)
         arguments = self._arguments(state, writer.arguments, "ResultWriter", source, env, frame, states_var)
-        return write_results(writer, arguments, map_run_arn, records, self.host.services.object_store)
+        return spool.write(arguments, map_run_arn, self.host.services.object_store)
 
     # ------------------------------------------------------------ children
     def _child_job(
@@ -185,7 +259,7 @@ class MapRun:
             # parent's variables (run_execution gives it a fresh frame).
             outcome = host.run_child_execution(processor, info, to_json(item_input), slot.cancel)
             if state.result_writer is not None:
-                self.records[index] = (child_record(
+                self._stash[index] = (child_record(
                     arn=info.arn, name=info.name, machine_arn=info.machine_arn, item_input=item_input,
                     status=outcome.status, output=outcome.output, error=outcome.error, cause=outcome.cause,
                     start=iso_time(start), stop=iso_time(outcome.stop),
@@ -199,8 +273,10 @@ class MapRun:
             }
             succeeded = outcome.status == "SUCCEEDED"
             record.update({"output": outcome.output} if succeeded else {"error": outcome.error, "cause": outcome.cause})
-            record["history"] = outcome.history.events()
-            host.services.child_executions.append(record)
+            children = host.services.child_executions
+            if children.keeps_more():  # else only counted: no history built
+                record["history"] = outcome.history.events()
+            children.append(record)
             if succeeded:
                 return outcome.output
             if outcome.status == "ABORTED":
@@ -226,3 +302,9 @@ class MapRun:
             input=item_input,
             redrive_count=0,
         )
+
+
+def _restored_record(output: Any) -> dict[str, Any]:
+    """The record of a child that ended before the snapshot its run was
+    restored from: only its output is kept (guessed as SUCCEEDED)."""
+    return {"Output": to_json(output), "OutputDetails": {"Included": True}, "Status": "SUCCEEDED"}

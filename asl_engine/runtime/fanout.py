@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import Aborted, StatesError
 from ..execution.clock import BranchSpan, Clock, branch
@@ -29,12 +29,12 @@ from ..execution.frame import Frame
 from ..execution.variables import Scope
 
 
-__all__ = ["INLINE_MAP_MAX_CONCURRENCY", "run_all"]
+__all__ = ["INLINE_MAP_MAX_CONCURRENCY", "Tally", "run_all", "run_stream"]
 
 INLINE_MAP_MAX_CONCURRENCY = 40
 
 Job = Callable[[Frame], Any]
-Tolerance = tuple[int | None, float | None, int]
+Tolerance = tuple[int | None, float | None, int | None]
 
 THRESHOLD_ERROR = "States.ExceedToleratedFailureThreshold"
 THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
@@ -72,8 +72,15 @@ class _Skipped(Exception):
     """A job that never started because the fan-out was already cancelled."""
 
 
-class _Tally:
-    """Counts failures against a Map's tolerated failure thresholds."""
+class Tally:
+    """Counts failures against a Map's tolerated failure thresholds.
+
+    ``tolerance`` is ``(count, percentage, total)``; a streamed Map Run does
+    not know its total until its reader is exhausted (``total`` ``None``): the
+    percentage is then checked from the moment it is known
+    (:meth:`known_total`), so a run fails when, and only when, its failures
+    exceed the thresholds over all its items.
+    """
 
     def __init__(self, tolerance: Tolerance | None) -> None:
         self.tolerance = tolerance
@@ -84,12 +91,24 @@ class _Tally:
         """Record a failure; return the error that fails the whole state, if any."""
         if self.tolerance is None:
             return err
-        count, percentage, total = self.tolerance
         with self.lock:
             self.failures += 1
-            failures = self.failures
+        return self._exceeded()
+
+    def known_total(self, total: int) -> StatesError | None:
+        """The item count is now known; return the error if failures already exceed."""
+        if self.tolerance is None:
+            return None
+        count, percentage, _ = self.tolerance
+        self.tolerance = (count, percentage, total)
+        return self._exceeded() if self.failures else None
+
+    def _exceeded(self) -> StatesError | None:
+        assert self.tolerance is not None
+        count, percentage, total = self.tolerance
+        failures = self.failures
         over_count = count is not None and failures > count
-        over_pct = percentage is not None and total > 0 and failures * 100.0 / total > percentage
+        over_pct = percentage is not None and total is not None and total > 0 and failures * 100.0 / total > percentage
         if count is not None and percentage is not None:
             exceeded = over_count and over_pct
         else:
@@ -111,29 +130,67 @@ def run_all(
     With a ``clock``, every job is a branch that starts at the same time
     (a virtual clock then overlaps their waits).
     """
-    cancel = threading.Event()
-    tally = _Tally(tolerance)
     results: list[Any] = [None] * len(jobs)
-    workers = max_concurrency or INLINE_MAP_MAX_CONCURRENCY
-    workers = min(workers, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
+
+    def deliver(index: int, value: Any) -> None:
+        results[index] = value
+
+    workers = min(max_concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
+    run_stream(enumerate(jobs), workers, parent, blocking=blocking, tally=Tally(tolerance), clock=clock, deliver=deliver)
+    return results
+
+
+def run_stream(
+    jobs: Iterable[tuple[int, Job]],
+    workers: int,
+    parent: Frame,
+    *,
+    blocking: bool,
+    tally: Tally,
+    clock: Clock | None = None,
+    deliver: Callable[[int, Any], None],
+    skipped: Callable[[int], None] | None = None,
+    keep: bool = True,
+) -> int:
+    """Run the ``(index, job)`` pairs as they come (a generator may read them
+    lazily; a ``StatesError`` it raises fails the fan-out), at most ``workers``
+    at a time and at most twice that many taken from ``jobs`` ahead, so memory
+    follows the concurrency, not the job count. Each result (or a tolerated
+    failure's error output) goes to ``deliver(index, value)`` as it ends; a
+    job taken but never started (the fan-out was cancelled) to ``skipped``.
+    Returns the number of jobs; raises the failure.
+
+    ``keep`` registers each result on ``parent`` (``Frame.finished``), which
+    its snapshots need; without a recorder nothing reads them, and a long
+    Map Run then keeps none.
+    """
+    cancel = threading.Event()
     # Branch times matter only on a clock that keeps them (a virtual clock):
     # real time needs no slot bookkeeping on this path.
     if clock is not None and not hasattr(clock, "branch"):
         clock = None
     slots = _Slots(clock.now(), max(workers, 1)) if clock is not None else None
 
-    def run_one(index: int) -> None:
+    def end(index: int, value: Any) -> None:
+        if keep:
+            parent.finished(index, value)
+        else:
+            parent.children.pop(index, None)
+        deliver(index, value)
+
+    def run_one(index: int, job: Job) -> None:
         if cancel.is_set() or parent.cancel.is_set():
+            if skipped is not None:
+                skipped(index)
             raise _Skipped()
         if index in parent.results:  # done before the snapshot this run was restored from
-            results[index] = parent.results[index]
+            deliver(index, parent.results[index])
             return
         child = parent.children.get(index)
         if child is None:
             child = parent.child(index, cancel, Scope(parent.scope))
         elif child.closed:  # restored, and its closing event was recorded: done
-            results[index] = child.state_input
-            parent.finished(index, results[index])
+            end(index, child.state_input)
             return
         else:
             child.cancel = cancel  # a restored frame: it joins this fan-out
@@ -143,28 +200,53 @@ def run_all(
                 span = None
                 try:
                     with branch(clock, start) as span:
-                        results[index] = jobs[index](child)
+                        value = job(child)
                 finally:
                     slots.give_back(slot, span)
             else:
-                results[index] = jobs[index](child)
+                value = job(child)
         except StatesError as err:
             failure = tally.failed(err)
             if failure is not None:
                 cancel.set()
                 raise failure from None
-            results[index] = err.to_output()
-        parent.finished(index, results[index])
+            value = err.to_output()
+        end(index, value)
 
+    count = 0
     if not blocking or workers <= 1:
-        for index in range(len(jobs)):
-            run_one(index)
-        return results
+        for index, job in jobs:
+            count += 1
+            if parent.cancel.is_set():
+                raise Aborted()
+            run_one(index, job)
+        _check(tally.known_total(count))
+        return count
 
     first_error: BaseException | None = None
+    source = iter(jobs)
+    exhausted = False
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asl-branch") as pool:
-        pending: set[Future[None]] = {pool.submit(run_one, i) for i in range(len(jobs))}
-        while pending:
+        pending: set[Future[None]] = set()
+        while True:
+            while not exhausted and not cancel.is_set() and len(pending) < 2 * workers:
+                try:
+                    index, job = next(source)
+                except StopIteration:
+                    exhausted = True
+                    if (failure := tally.known_total(count)) is not None:
+                        first_error = failure
+                        cancel.set()
+                    break
+                except StatesError as err:  # the reader failed part-way
+                    exhausted = True
+                    first_error = err
+                    cancel.set()
+                    break
+                count += 1
+                pending.add(pool.submit(run_one, index, job))
+            if not pending:
+                break
             done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
             if parent.cancel.is_set():
                 cancel.set()
@@ -181,7 +263,12 @@ def run_all(
         raise first_error
     if parent.cancel.is_set():
         raise Aborted()
-    return results
+    return count
+
+
+def _check(failure: StatesError | None) -> None:
+    if failure is not None:
+        raise failure
 
 
 def _is_abort(exc: BaseException) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, cast
+from typing import Any, Callable, Iterator, cast
 
 from ..dataflow.json_values import copy_json, render
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
@@ -44,7 +44,7 @@ from ..model.states import (
     WaitState,
 )
 from .distributed import MapRun
-from .fanout import run_all
+from .fanout import INLINE_MAP_MAX_CONCURRENCY, Tally, run_all, run_stream
 from .inspection import Inspector, VisitInspector
 from .numbers import Resolver
 from .retry import backoff_delay, error_matches, is_recoverable
@@ -553,6 +553,19 @@ class Interpreter(Resolver):
         """Run Map iterations / Parallel branches (``asl_engine.runtime.fanout``); a failure is a branch failure."""
         try:
             return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance, clock=self.clock)
+        except StatesError as err:
+            err.branch_failed = True
+            raise
+
+    def fan_out_stream(
+        self, jobs: Iterator[tuple[int, Callable[[Frame], Any]]], max_concurrency: int | None, frame: Frame,
+        blocking: bool, tally: Tally, deliver: Callable[[int, Any], None], skipped: Callable[[int], None],
+    ) -> int:
+        """Run a Map Run's children as they are read (``run_stream``); return how many ran."""
+        workers = min(max_concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY)
+        try:
+            return run_stream(jobs, workers, frame, blocking=blocking, tally=tally, clock=self.clock,
+                              deliver=deliver, skipped=skipped, keep=self.history.recorded)
         except StatesError as err:
             err.branch_failed = True
             raise

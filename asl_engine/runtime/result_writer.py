@@ -26,28 +26,35 @@ repositories): the state output with an export is ``{"MapRunArn": ...,
 "SUCCEEDED"}}``, each a list of ``{"Key", "Size"}``; a NONE record holds
 ``ExecutionArn, Input, InputDetails, Name, Output, OutputDetails,
 RedriveCount, RedriveStatus, RedriveStatusReason, StartDate,
-StateMachineArn, Status, StopDate``.
+StateMachineArn, Status, StopDate``. The files are written when the Map Run
+fails too (what ``PENDING`` is for: the items that never started).
 
 Guessed (marked so in docs/language.md): the member order of the manifest
 and of a record; a failed record's ``Error``/``Cause`` in place of
 ``Output``/``OutputDetails``; the RedriveStatus texts; one
-``<STATUS>_0.json`` file per non-empty status (AWS splits files at 5 GB) and
-the ``.jsonl`` extension for JSONL; JSONL shaping only the files, not a
+``<STATUS>_<n>.json`` file numbering from 0 per non-empty status, split at 5 GB, and
+the ``.jsonl`` extension for JSONL; a PENDING record's members; JSONL shaping only the files, not a
 preview's result; a Prefix's trailing ``/`` not doubled.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+import threading
 from typing import Any
 
 from ..dataflow.jsonpath import to_json
 from ..errors import StatesError
 from ..model.states import ResultWriterSpec
-from ..tasks.objects import InvalidObjectName, ObjectStore, s3_target
+from ..tasks.objects import InvalidObjectName, ObjectStore, put_object_file, s3_target
 
-__all__ = ["WRITER_FAILED", "child_record", "shape_results", "write_results"]
+__all__ = ["FILE_LIMIT", "WRITER_FAILED", "ResultSpool", "child_record", "shape_results"]
 
 WRITER_FAILED = "States.ResultWriterFailed"
+# AWS splits a Map Run's result files at 5 GB (the results go on in a new file).
+FILE_LIMIT = 5 * 1024**3
 _STATUSES = ("FAILED", "PENDING", "SUCCEEDED")
 # Guessed: the redrive fields of a child execution's record.
 _REDRIVE = {
@@ -99,38 +106,127 @@ def shape_results(writer: ResultWriterSpec, records: list[tuple[dict[str, Any], 
     return [value for record, output in records for value in _shape(record, output, transformation)]
 
 
-def write_results(
-    writer: ResultWriterSpec, arguments: Any, map_run_arn: str,
-    records: list[tuple[dict[str, Any], Any]], store: ObjectStore | None,
-) -> dict[str, Any]:
-    """Write ``manifest.json`` and the result files under
-    ``<Prefix>/<MapRunId>/``; return the state's result."""
-    store, bucket = s3_target(store, arguments, "ResultWriter", WRITER_FAILED, "writes its results to")
-    prefix = arguments.get("Prefix", "")
-    if not isinstance(prefix, str):
-        raise StatesError(WRITER_FAILED, "The ResultWriter Prefix must be a string.")
-    folder = "/".join(part for part in (prefix.rstrip("/"), map_run_arn.rsplit(":", 1)[-1]) if part)
-    transformation = _transformation(writer)
-    extension = "jsonl" if writer.output_type == "JSONL" else "json"
-    files: dict[str, list[dict[str, Any]]] = {status: [] for status in _STATUSES}
-    try:
-        for status in _STATUSES:
-            values = [v for record, output in records if _category(record) == status for v in _shape(record, output, transformation)]
-            if not values:
-                continue
-            if writer.output_type == "JSONL":
-                body = "".join(to_json(v) + "\n" for v in values)
-            else:
-                body = to_json(values)
-            key = f"{folder}/{status}_0.{extension}"
-            store.put_object(bucket, key, body)
-            files[status].append({"Key": key, "Size": len(body.encode("utf-8"))})
-        manifest_key = f"{folder}/manifest.json"
-        manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
-        store.put_object(bucket, manifest_key, to_json(manifest))
-    except InvalidObjectName as exc:
-        raise StatesError(WRITER_FAILED, str(exc)) from None
-    return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
+class _Part:
+    """One result file being written: a temporary file and its size in bytes."""
+
+    def __init__(self, status: str, number: int, jsonl: bool) -> None:
+        self.status, self.number, self.jsonl = status, number, jsonl
+        self.handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".part", delete=False)  # noqa: SIM115
+        self.size = 0 if jsonl else 1
+        self.count = 0
+        if not jsonl:
+            self.handle.write("[")
+
+    def add(self, text: str, size: int) -> None:
+        if self.jsonl:
+            self.handle.write(text)
+            self.handle.write("\n")
+            self.size += size + 1
+        else:
+            if self.count:
+                self.handle.write(",")
+                self.size += 1
+            self.handle.write(text)
+            self.size += size
+        self.count += 1
+
+    def close(self) -> None:
+        if not self.handle.closed:
+            if not self.jsonl:
+                self.handle.write("]")
+                self.size += 1
+            self.handle.close()
+
+
+class ResultSpool:
+    """The results of a Map Run with a ``ResultWriter`` ``Resource``, spooled to
+    temporary files as the children end, then uploaded (:meth:`write`).
+
+    Children end in any order; their records are written in item order (a
+    reorder window holds the ones that ended early), shaped by the
+    ``WriterConfig`` as they go, so memory follows the children in flight,
+    not the item count. A result file is split before it would pass
+    ``file_limit`` bytes (AWS's 5 GB): ``SUCCEEDED_0.json``,
+    ``SUCCEEDED_1.json``... Thread-safe.
+    """
+
+    def __init__(self, writer: ResultWriterSpec, file_limit: int = FILE_LIMIT) -> None:
+        self.transformation = _transformation(writer)
+        self.jsonl = writer.output_type == "JSONL"
+        self.file_limit = file_limit
+        self._lock = threading.Lock()
+        self._next = 0
+        self._waiting: dict[int, tuple[str, list[str]]] = {}
+        self._parts: dict[str, list[_Part]] = {status: [] for status in _STATUSES}
+
+    def add(self, index: int, record: dict[str, Any], output: Any) -> None:
+        """Child ``index`` ended: its record (see :func:`child_record`) and output."""
+        texts = [to_json(value) for value in _shape(record, output, self.transformation)]
+        self._put(index, _category(record), texts)
+
+    def pending(self, index: int, item_input: Any) -> None:
+        """Item ``index`` never started (the Map Run failed first)."""
+        # Guessed: a PENDING record holds the input and the status only.
+        record = {"Input": to_json(item_input), "InputDetails": {"Included": True}, "Status": "PENDING"}
+        self._put(index, "PENDING", [to_json(record)])
+
+    def _put(self, index: int, category: str, texts: list[str]) -> None:
+        with self._lock:
+            self._waiting[index] = (category, texts)
+            while self._next in self._waiting:
+                self._emit(*self._waiting.pop(self._next))
+                self._next += 1
+
+    def _emit(self, category: str, texts: list[str]) -> None:
+        parts = self._parts[category]
+        for text in texts:
+            size = len(text.encode("utf-8"))
+            part = parts[-1] if parts else None
+            if part is None or (part.count and part.size + size + 2 > self.file_limit):
+                if part is not None:
+                    part.close()
+                part = _Part(category, len(parts), self.jsonl)
+                parts.append(part)
+            part.add(text, size)
+
+    def write(self, arguments: Any, map_run_arn: str, store: ObjectStore | None) -> dict[str, Any]:
+        """Upload ``manifest.json`` and the result files under
+        ``<Prefix>/<MapRunId>/``; return the state's result."""
+        try:
+            store, bucket = s3_target(store, arguments, "ResultWriter", WRITER_FAILED, "writes its results to")
+            prefix = arguments.get("Prefix", "")
+            if not isinstance(prefix, str):
+                raise StatesError(WRITER_FAILED, "The ResultWriter Prefix must be a string.")
+            with self._lock:  # anything still waiting (an index that never came) goes in order
+                for index in sorted(self._waiting):
+                    self._emit(*self._waiting.pop(index))
+            folder = "/".join(part for part in (prefix.rstrip("/"), map_run_arn.rsplit(":", 1)[-1]) if part)
+            extension = "jsonl" if self.jsonl else "json"
+            files: dict[str, list[dict[str, Any]]] = {status: [] for status in _STATUSES}
+            try:
+                for status in _STATUSES:
+                    for part in self._parts[status]:
+                        part.close()
+                        key = f"{folder}/{status}_{part.number}.{extension}"
+                        put_object_file(store, bucket, key, part.handle.name)
+                        files[status].append({"Key": key, "Size": part.size})
+                manifest_key = f"{folder}/manifest.json"
+                manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
+                store.put_object(bucket, manifest_key, to_json(manifest))
+            except InvalidObjectName as exc:
+                raise StatesError(WRITER_FAILED, str(exc)) from None
+            return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the temporary files (idempotent)."""
+        for parts in self._parts.values():
+            for part in parts:
+                part.close()
+                with contextlib.suppress(OSError):
+                    os.unlink(part.handle.name)
+            parts.clear()
 
 
 def _category(record: dict[str, Any]) -> str:

@@ -16,9 +16,10 @@ context object are built from it.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..execution.clock import Clock
 from ..execution.ids import IdSource, uuid_source
@@ -27,7 +28,43 @@ from ..history.events import History, Listener
 from ..tasks.dispatch import TaskDispatcher
 from ..tasks.objects import ObjectStore
 
-__all__ = ["ExecutionInfo", "ExecutionServices", "iso_time"]
+__all__ = ["DEFAULT_CHILDREN_KEPT", "ChildExecutions", "ExecutionInfo", "ExecutionServices", "iso_time"]
+
+# How many finished child executions a run keeps in memory by default: enough
+# for any test, and a constant, so a Map Run of a million items stays flat.
+DEFAULT_CHILDREN_KEPT = 1000
+
+
+class ChildExecutions:
+    """The records of a run's finished child executions, each with its own
+    history, in completion order: the first ``limit`` of them (all with
+    ``None``); the others are counted in ``dropped``. Shared by every
+    execution of the run, so one cap holds for all of them."""
+
+    __slots__ = ("records", "limit", "dropped", "_lock")
+
+    def __init__(self, limit: int | None = DEFAULT_CHILDREN_KEPT) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.limit = limit
+        self.dropped = 0
+        self._lock = threading.Lock()
+
+    def keeps_more(self) -> bool:
+        """Whether the next record would be kept (callers skip building it otherwise)."""
+        return self.limit is None or len(self.records) < self.limit
+
+    def append(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            if self.limit is None or len(self.records) < self.limit:
+                self.records.append(record)
+            else:
+                self.dropped += 1
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(list(self.records))
+
+    def __len__(self) -> int:
+        return len(self.records)
 
 
 def iso_time(moment: datetime) -> str:
@@ -49,8 +86,8 @@ class ExecutionServices:
     # Receives the data-flow steps of each state visit (``RunOptions.inspection``).
     inspection: Listener | None = None
     # Finished child executions (distributed Map children, local startExecution
-    # children), each with its own history; list.append is atomic under the GIL.
-    child_executions: list[dict[str, Any]] = field(default_factory=list)
+    # children), each with its own history, up to the run's cap.
+    child_executions: ChildExecutions = field(default_factory=ChildExecutions)
 
     def new_history(self, execution_arn: str, listeners: Sequence[Listener] = ()) -> History:
         """The history of a new execution (in memory)."""

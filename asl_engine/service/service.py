@@ -88,7 +88,8 @@ class Service:
         workers: int = 64,
         resume: bool = True,
     ) -> None:
-        self.options = options or RunOptions()
+        # The service stores every Map Run child (ListExecutions(mapRunArn) lists them all).
+        self.options = replace(options or RunOptions(), child_executions_kept=None)
         self.account = self.options.account or DEFAULT_ACCOUNT
         self.region = self.options.region or DEFAULT_REGION
         self.mock_config = mock_config
