@@ -193,6 +193,7 @@ class StateMachine:
         callbacks: CallbackSpool | None = None,
         inspection: Listener | None = None,
         child_executions_kept: int | None = 1000,
+        on_child_execution: Callable[[dict[str, Any]], None] | None = None,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -221,6 +222,9 @@ class StateMachine:
         histories: the first 1,000 by default, every one with ``None``; the
         others are only counted (``child_executions_dropped``), so memory
         stays flat however many items a distributed Map has.
+        ``on_child_execution`` is called with each child's record, history
+        included, as the child ends (before the cap; the service stores each
+        one this way).
 
         ``options`` (a ``RunOptions``) gives all of these at once, instead of
         the keyword arguments (not together with them).
@@ -230,6 +234,7 @@ class StateMachine:
             state_machine_type=state_machine_type, role_arn=role_arn, seed=seed, listeners=listeners,
             quotas=quotas, object_store=object_store, state_machines=state_machines, aws=aws, callbacks=callbacks,
             inspection=inspection, child_executions_kept=child_executions_kept,
+            on_child_execution=on_child_execution,
         )
         if options is None:
             options = given
@@ -329,7 +334,7 @@ def _services(options: RunOptions) -> ExecutionServices:
         ids=ids,
         object_store=options.object_store,
         inspection=options.inspection,
-        child_executions=ChildExecutions(options.child_executions_kept),
+        child_executions=ChildExecutions(options.child_executions_kept, options.on_child_execution),
     )
     return services
 

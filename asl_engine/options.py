@@ -59,6 +59,9 @@ class RunOptions:
     callbacks: CallbackSpool | None = None
     inspection: Listener | None = None
     child_executions_kept: int | None = 1000
+    # Called with each finished child execution's record (its history
+    # included) as it ends, before the cap above applies.
+    on_child_execution: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def limits(self) -> Quotas:

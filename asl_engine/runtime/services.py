@@ -19,7 +19,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from ..execution.clock import Clock
 from ..execution.ids import IdSource, uuid_source
@@ -38,22 +38,28 @@ DEFAULT_CHILDREN_KEPT = 1000
 class ChildExecutions:
     """The records of a run's finished child executions, each with its own
     history, in completion order: the first ``limit`` of them (all with
-    ``None``); the others are counted in ``dropped``. Shared by every
-    execution of the run, so one cap holds for all of them."""
+    ``None``); the others are counted in ``dropped``. Each record goes to
+    ``sink`` first, when there is one (the service stores it at once).
+    Shared by every execution of the run, so one cap holds for all of them."""
 
-    __slots__ = ("records", "limit", "dropped", "_lock")
+    __slots__ = ("records", "limit", "dropped", "sink", "_lock")
 
-    def __init__(self, limit: int | None = DEFAULT_CHILDREN_KEPT) -> None:
+    def __init__(
+        self, limit: int | None = DEFAULT_CHILDREN_KEPT, sink: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
         self.records: list[dict[str, Any]] = []
         self.limit = limit
         self.dropped = 0
+        self.sink = sink
         self._lock = threading.Lock()
 
     def keeps_more(self) -> bool:
-        """Whether the next record would be kept (callers skip building it otherwise)."""
-        return self.limit is None or len(self.records) < self.limit
+        """Whether the next record is wanted with its history (callers skip building it otherwise)."""
+        return self.sink is not None or self.limit is None or len(self.records) < self.limit
 
     def append(self, record: dict[str, Any]) -> None:
+        if self.sink is not None:
+            self.sink(record)
         with self._lock:
             if self.limit is None or len(self.records) < self.limit:
                 self.records.append(record)

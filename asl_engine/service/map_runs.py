@@ -1,19 +1,19 @@
 """Map Runs of the service: ``DescribeMapRun``, ``ListMapRuns``, ``ListExecutions(mapRunArn)``.
 
-A distributed Map's Map Run and its child executions are stored when the
-parent execution ends (the engine runs the children in process and hands
-their records back with the parent): each child becomes an execution of the
-service (with its history and ``mapRunArn``), the Map Run a row with its
-item counts. While the parent runs, ``DescribeMapRun`` answers from the
-parent's history (``MapRunStarted``): status ``RUNNING``, counts not yet
-known (zero). Not durable yet: a parent resumed after a crash runs its Map
-Run again.
+Each child execution of a distributed Map is stored as it ends (the engine
+hands its record, history included, to ``store_child``): it becomes an
+execution of the service with its ``mapRunArn``, and none is kept in memory,
+so a Map Run of any size costs the parent nothing. The Map Run's row is
+written when the parent ends. While the parent runs, ``DescribeMapRun``
+answers from the parent's history (``MapRunStarted``) with status
+``RUNNING`` and the counts of the children stored so far. A parent resumed
+after a crash keeps the children that had ended (their results are in the
+parent's progress) and runs the others again.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any, Mapping
 
 from ..api import Execution
@@ -22,7 +22,7 @@ from .paging import page
 from .registry import operation
 from .store import Store, encode_event, epoch, moment
 
-__all__ = ["record_map_runs"]
+__all__ = ["record_map_runs", "store_child"]
 
 _STATUS_KEYS = {"SUCCEEDED": "succeeded", "FAILED": "failed", "TIMED_OUT": "timedOut", "ABORTED": "aborted", "RUNNING": "running"}
 _CLOSING = {"MapRunSucceeded": "SUCCEEDED", "MapRunFailed": "FAILED", "MapRunAborted": "ABORTED"}
@@ -53,11 +53,38 @@ def _settings(definition_text: str, map_run_arn: str) -> tuple[int, float, int]:
     return int(number("MaxConcurrency")), float(number("ToleratedFailurePercentage")), int(number("ToleratedFailureCount"))
 
 
-def record_map_runs(store: Store, parent: Any, execution: Execution) -> None:
-    """Store the Map Runs and child executions ``execution`` (the parent, ended) ran."""
-    children = [c for c in execution.child_executions if c.get("mapRunArn")]
-    if not children:
+def store_child(store: Store, parent: Any, child: dict[str, Any]) -> None:
+    """Store one ended child execution of a Map Run of ``parent`` (its row),
+    with its history, in one transaction (other children are ignored)."""
+    if not child.get("mapRunArn"):
         return
+    history = child.get("history") or []
+    start = epoch(history[0]["timestamp"]) if history else 0.0
+    stop = epoch(history[-1]["timestamp"]) if history else start
+    machine_arn = child["executionArn"].replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
+    output = json.dumps(child["output"]) if "output" in child else None
+    with store.transaction() as db:
+        db.execute(
+            "INSERT OR IGNORE INTO executions (arn, machine_arn, name, type, status, input, output, error, cause, start, stop,"
+            " definition, role_arn, events, map_run_arn) VALUES (?, ?, ?, 'STANDARD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (child["executionArn"], machine_arn, child["executionArn"].rsplit(":", 1)[-1], child["status"],
+             json.dumps(child.get("input")), output, child.get("error"), child.get("cause"), start, stop,
+             parent["definition"], parent["role_arn"], len(history), child["mapRunArn"]),
+        )
+        db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?)",
+                       [(child["executionArn"], e["id"], encode_event(e)) for e in history])
+
+
+def _child_counts(store: Store, map_run_arn: str) -> dict[str, int]:
+    rows = store.all("SELECT status, COUNT(*) AS n FROM executions WHERE map_run_arn = ? GROUP BY status", (map_run_arn,))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def record_map_runs(store: Store, parent: Any, execution: Execution) -> None:
+    """Store the Map Runs ``execution`` (the parent, ended) ran, with the
+    counts of their stored children (and any child the run kept in memory)."""
+    for child in execution.child_executions:
+        store_child(store, parent, child)
     spans: dict[str, list[float | None]] = {}
     for event in execution.history:
         details = event.get("mapRunStartedEventDetails")
@@ -68,24 +95,12 @@ def record_map_runs(store: Store, parent: Any, execution: Execution) -> None:
             if open_runs:
                 spans[open_runs[-1]][1] = epoch(event["timestamp"])
                 spans[open_runs[-1]].append(_CLOSING[event["type"]])  # type: ignore[arg-type]
+    if not spans:
+        return
+    counts_of = {arn: _child_counts(store, arn) for arn in spans}
     with store.transaction() as db:
-        for child in children:
-            history = child.get("history") or []
-            start = epoch(history[0]["timestamp"]) if history else epoch(execution.start_date) if execution.start_date else 0.0
-            stop = epoch(history[-1]["timestamp"]) if history else start
-            machine_arn = child["executionArn"].replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
-            output = json.dumps(child["output"]) if "output" in child else None
-            db.execute(
-                "INSERT OR IGNORE INTO executions (arn, machine_arn, name, type, status, input, output, error, cause, start, stop,"
-                " definition, role_arn, events, map_run_arn) VALUES (?, ?, ?, 'STANDARD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (child["executionArn"], machine_arn, child["executionArn"].rsplit(":", 1)[-1], child["status"],
-                 json.dumps(child.get("input")), output, child.get("error"), child.get("cause"), start, stop,
-                 parent["definition"], parent["role_arn"], len(history), child["mapRunArn"]),
-            )
-            db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?)",
-                           [(child["executionArn"], e["id"], encode_event(e)) for e in history])
         for arn, span in spans.items():
-            counts = Counter(c["status"] for c in children if c["mapRunArn"] == arn)
+            counts = counts_of[arn]
             status = span[2] if len(span) > 2 else execution.status
             concurrency, percentage, count = _settings(parent["definition"], arn)
             db.execute("INSERT OR REPLACE INTO map_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -132,7 +147,8 @@ def _describe_map_run(service: Any, request: dict[str, Any]) -> dict[str, Any]:
     concurrency, percentage, count = _settings(parent["definition"], arn)
     return {"mapRunArn": arn, "executionArn": parent["arn"], "status": "RUNNING", "startDate": moment(event["timestamp"]),
             "maxConcurrency": concurrency, "toleratedFailurePercentage": percentage, "toleratedFailureCount": count,
-            "itemCounts": _counts({}, True), "executionCounts": _counts({}, True), "redriveCount": 0}
+            "itemCounts": _counts(live := _child_counts(service.store, arn), True),
+            "executionCounts": _counts(live, True), "redriveCount": 0}
 
 
 @operation("ListMapRuns")

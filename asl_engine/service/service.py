@@ -37,7 +37,7 @@ from ..options import DEFAULT_ACCOUNT, DEFAULT_REGION, RunOptions
 from ..tasks.callbacks import TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from ..tasks.mock_config import MockConfig
 from .activities import ActivityQueues, activity_arns
-from .map_runs import record_map_runs
+from .map_runs import record_map_runs, store_child
 from .teststate import __all__ as _teststate  # noqa: F401 - registers the TestState operation
 from .errors import ServiceError, does_not_exist, invalid_arn, validation
 from .paging import page
@@ -88,8 +88,7 @@ class Service:
         workers: int = 64,
         resume: bool = True,
     ) -> None:
-        # The service stores every Map Run child (ListExecutions(mapRunArn) lists them all).
-        self.options = replace(options or RunOptions(), child_executions_kept=None)
+        self.options = options or RunOptions()
         self.account = self.options.account or DEFAULT_ACCOUNT
         self.region = self.options.region or DEFAULT_REGION
         self.mock_config = mock_config
@@ -298,6 +297,8 @@ class Service:
             handlers=handlers,
             role_arn=row["role_arn"], account=self.account, region=self.region,
             callbacks=StoreSpool(self.store, arn, lambda: self._frame_state(arn)),
+            # Each Map Run child is stored as it ends, none kept in memory.
+            on_child_execution=lambda child: store_child(self.store, row, child), child_executions_kept=0,
         )
 
     def _frame_state(self, arn: str) -> str:

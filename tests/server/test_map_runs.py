@@ -44,3 +44,30 @@ def test_an_unknown_map_run(sfn: Any) -> None:
         assert missing in err.response["Error"]["Message"]
     else:
         raise AssertionError("no error")
+
+
+def test_children_are_stored_as_they_end(sfn: Any, service: Any) -> None:
+    """While the Map Run runs, its ended children are executions already, and counted."""
+    activity = sfn.create_activity(name="work")["activityArn"]
+    definition = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "Check",
+                          "States": {"Check": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "Work"}],
+                                               "Default": "Done"},
+                                     "Work": {"Type": "Task", "Resource": activity, "End": True},
+                                     "Done": {"Type": "Succeed"}}},
+        "End": True}}}
+    arn = sfn.create_state_machine(name="slow", definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input="[0, 1, 2, 3, 4]")["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity)  # item 3 waits for it
+    assert json.loads(task["input"]) == 3
+    (run,) = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    described = sfn.describe_map_run(mapRunArn=run["mapRunArn"])
+    assert described["status"] == "RUNNING"
+    assert described["itemCounts"]["succeeded"] == 3
+    assert len(sfn.list_executions(mapRunArn=run["mapRunArn"])["executions"]) == 3
+    sfn.send_task_success(taskToken=task["taskToken"], output="{}")
+    assert settle(service, sfn, execution)["status"] == "SUCCEEDED"
+    done = sfn.describe_map_run(mapRunArn=run["mapRunArn"])
+    assert done["status"] == "SUCCEEDED" and done["itemCounts"]["succeeded"] == 5
+    assert len(sfn.list_executions(mapRunArn=run["mapRunArn"])["executions"]) == 5
