@@ -341,13 +341,13 @@ def _item_reader(policy: Policy, path: str, reader: Mapping[str, Any]) -> None:
     bucket = _s3_part(reader, "Bucket", why) or "*"
     if found.action == "listObjectsV2":
         prefix = _s3_part(reader, "Prefix", why) or ""
-        objects = f"{_S3}{bucket}/{'*' if prefix == '*' else prefix + '*'}"
+        listed = f"{_S3}{bucket}/{'*' if prefix == '*' else prefix + '*'}"
         if prefix and prefix != "*":
             policy.allow_if("s3:ListBucket", _S3 + bucket, "StringLike", "s3:prefix", prefix)
         else:
             policy.allow("s3:ListBucket", _S3 + bucket)
-        policy.allow("s3:GetObject", objects)
-        _note(policy, path, why, "s3:ListBucket, s3:GetObject", _S3 + bucket, objects)
+        policy.allow("s3:GetObject", listed)
+        _note(policy, path, why, "s3:ListBucket, s3:GetObject", _S3 + bucket, listed)
     elif found.action == "getObject":
         key = _s3_part(reader, "Key", why) or "*"
         objects = [f"{_S3}{bucket}/{key}"]
