@@ -206,7 +206,7 @@ def _function(call: _Caller, name: str, handler: str, code: bytes, role: str, ps
 def _role(call: _Caller, request: DeployRequest, pseudo: Mapping[str, str]) -> str:
     """The ARN of ``<name>-role``, created when missing, with the least-privilege policy put on it."""
     name = f"{request.name}-role"[:64]
-    document = least_privilege(request.definition).document()
+    document = least_privilege(request.definition, request.name).document()
     policy = resolve(json.dumps(document), pseudo)
     arn = _ensure_role(call, name, _TRUST, pseudo, f"Step Functions role of {request.name} (asl deploy)")
     call("iam", "PutRolePolicy", {"RoleName": name[:64], "PolicyName": _POLICY_NAME, "PolicyDocument": policy})

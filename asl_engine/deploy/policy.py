@@ -2,7 +2,12 @@
 
 Pure: no AWS calls. Every Task at any depth (Map ``Iterator``/``ItemProcessor``,
 Parallel ``Branches``) contributes the actions its ``Resource`` calls, on the
-resources its parameters name. A resource that only the execution knows (a
+resources its parameters name. A distributed Map (``ProcessorConfig.Mode``
+``DISTRIBUTED``) contributes what AWS documents for it
+(https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html):
+starting its child workflow executions (executions of the machine itself, so
+the policy needs the machine's ``name``), reading its ``ItemReader``'s S3 data
+and writing its ``ResultWriter``'s. A resource that only the execution knows (a
 JSONPath ``"QueueUrl.$"``, a JSONata ``"{% ... %}"`` value) becomes a wildcard
 scoped to the service, the account and the region, and a note says why.
 
@@ -19,7 +24,7 @@ from urllib.parse import urlparse
 
 from ..model.arns import Arn, integration, lambda_function
 
-__all__ = ["Policy", "least_privilege", "partition_of", "resolve", "tasks", "trust_policy"]
+__all__ = ["Policy", "distributed", "least_privilege", "partition_of", "resolve", "states", "tasks", "trust_policy"]
 
 
 def trust_policy(service: str = "states.amazonaws.com") -> dict[str, Any]:
@@ -42,49 +47,83 @@ class Policy:
 
     resources: dict[str, set[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    conditions: dict[tuple[str, str, str, str], set[str]] = field(default_factory=dict)
+    """Grants with a condition: ``(action, resource, operator, key)`` -> the key's values."""
 
     def allow(self, action: str, *resources: str) -> None:
         self.resources.setdefault(action, set()).update(resources)
 
+    def allow_if(self, action: str, resource: str, operator: str, key: str, *values: str) -> None:
+        """``action`` on ``resource`` when ``key`` matches one of ``values`` (``Condition``)."""
+        self.conditions.setdefault((action, resource, operator, key), set()).update(values)
+
     def statements(self) -> list[dict[str, Any]]:
-        """IAM statements: actions with the same resources share one, in a stable order."""
+        """IAM statements: actions with the same resources share one, in a stable order.
+        A grant with a condition has its own statement, unless the same action is allowed
+        on the same resource without one."""
         grouped: dict[tuple[str, ...], list[str]] = {}
         for action, resources in self.resources.items():
             grouped.setdefault(tuple(sorted(resources)), []).append(action)
-        statements = [
+        statements: list[dict[str, Any]] = [
             {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
             for resources, actions in grouped.items()
         ]
-        return sorted(statements, key=lambda s: s["Action"])
+        conditioned: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}
+        for (action, resource, operator, key), values in self.conditions.items():
+            if resource not in self.resources.get(action, ()):
+                conditioned.setdefault((resource, operator, key, tuple(sorted(values))), []).append(action)
+        statements += [
+            {"Effect": "Allow", "Action": sorted(actions), "Resource": [resource],
+             "Condition": {operator: {key: list(values)}}}
+            for (resource, operator, key, values), actions in conditioned.items()
+        ]
+        return sorted(statements, key=lambda s: (s["Action"], s["Resource"]))
 
     def document(self) -> dict[str, Any]:
         return {"Version": "2012-10-17", "Statement": self.statements()}
 
 
-def tasks(definition: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(path, state)`` of every Task, nested ones too (``Outer/Inner``)."""
-    states = definition.get("States")
-    if not isinstance(states, Mapping):
+def states(definition: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(path, state)`` of every state, nested ones too (``Outer/Inner``), each before its children."""
+    found = definition.get("States")
+    if not isinstance(found, Mapping):
         return
-    for name, state in states.items():
+    for name, state in found.items():
         if not isinstance(state, Mapping):
             continue
         path = f"{prefix}{name}"
-        if state.get("Type") == "Task":
-            yield path, state
+        yield path, state
         for key in ("Iterator", "ItemProcessor"):
             if isinstance(state.get(key), Mapping):
-                yield from tasks(state[key], path + "/")
+                yield from states(state[key], path + "/")
         for branch in state.get("Branches") or ():
             if isinstance(branch, Mapping):
-                yield from tasks(branch, path + "/")
+                yield from states(branch, path + "/")
 
 
-def least_privilege(definition: Mapping[str, Any]) -> Policy:
-    """The policy the Tasks of ``definition`` need (see the module's doc)."""
+def tasks(definition: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(path, state)`` of every Task, nested ones too (``Outer/Inner``)."""
+    return ((path, state) for path, state in states(definition, prefix) if state.get("Type") == "Task")
+
+
+def distributed(state: Mapping[str, Any]) -> bool:
+    """Whether ``state`` is a distributed Map (``ItemProcessor.ProcessorConfig.Mode`` ``DISTRIBUTED``)."""
+    processor = state.get("ItemProcessor")
+    config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
+    return state.get("Type") == "Map" and isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
+
+
+def least_privilege(definition: Mapping[str, Any], name: str | None = None) -> Policy:
+    """The policy the Tasks and distributed Maps of ``definition`` need (see the module's doc).
+
+    ``name`` is the state machine's: a distributed Map starts executions of it. Without
+    it, those permissions fall back to every state machine of the account (with a note)."""
     policy = Policy()
-    for path, state in tasks(definition):
-        _task(policy, path, state)
+    for path, state in states(definition):
+        if state.get("Type") == "Task":
+            _task(policy, path, state)
+        elif distributed(state):
+            _distributed_map(policy, path, state, name)
     return policy
 
 
@@ -112,6 +151,8 @@ def _parameter(state: Mapping[str, Any], name: str) -> str | None:
     """A static string parameter; ``_Dynamic`` when a path or JSONata computes it."""
     for block in ("Parameters", "Arguments"):
         params = state.get(block)
+        if isinstance(params, str) and params.strip().startswith("{%"):
+            raise _Dynamic(f"{block} is the JSONata {params.strip()}")
         if not isinstance(params, Mapping):
             continue
         if f"{name}.$" in params:
@@ -250,3 +291,104 @@ def _start_execution(policy: Policy, machine: str, pattern: str | None) -> None:
     policy.allow("states:StopExecution", executions)
     for action in ("events:PutTargets", "events:PutRule", "events:DescribeRule"):
         policy.allow(action, _ACCOUNT % "events" + _SYNC_RULE)
+
+
+_S3 = "arn:${AWS::Partition}:s3:::"
+_RESULT_WRITER_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload")
+
+
+def _distributed_map(policy: Policy, path: str, state: Mapping[str, Any], name: str | None) -> None:
+    """A distributed Map's permissions, as AWS documents them (see the module's doc)."""
+    if name is None:
+        machine = _WILDCARDS["states"]
+        executions = _ACCOUNT % "states" + "execution:*"
+        policy.notes.append(f"{path}: the state machine's name is not known: states:StartExecution on {machine}, "
+                            f"states:DescribeExecution and states:StopExecution on {executions}")
+    else:
+        machine = _ACCOUNT % "states" + f"stateMachine:{name}"
+        executions = _ACCOUNT % "states" + f"execution:{name}:*"
+    policy.allow("states:StartExecution", machine)
+    policy.allow("states:DescribeExecution", executions)
+    policy.allow("states:StopExecution", executions)
+    reader = state.get("ItemReader")
+    if isinstance(reader, Mapping):
+        _item_reader(policy, path + " ItemReader", reader)
+    writer = state.get("ResultWriter")
+    if isinstance(writer, Mapping):
+        _result_writer(policy, path + " ResultWriter", writer)
+
+
+def _s3_part(block: Mapping[str, Any], name: str, why: list[str]) -> str | None:
+    """A literal S3 parameter; ``*`` (and the reason in ``why``) when the execution computes it."""
+    try:
+        return _parameter(block, name)
+    except _Dynamic as dynamic:
+        why.append(str(dynamic))
+        return "*"
+
+
+def _note(policy: Policy, path: str, why: list[str], actions: str, *resources: str) -> None:
+    if why:
+        policy.notes.append(f"{path}: {'; '.join(why)}: {actions} on {', '.join(resources)}")
+
+
+def _item_reader(policy: Policy, path: str, reader: Mapping[str, Any]) -> None:
+    resource = reader.get("Resource")
+    found = integration(resource) if isinstance(resource, str) else None
+    if found is None or found.service != "s3":
+        return
+    why: list[str] = []
+    bucket = _s3_part(reader, "Bucket", why) or "*"
+    if found.action == "listObjectsV2":
+        prefix = _s3_part(reader, "Prefix", why) or ""
+        listed = f"{_S3}{bucket}/{'*' if prefix == '*' else prefix + '*'}"
+        if prefix and prefix != "*":
+            policy.allow_if("s3:ListBucket", _S3 + bucket, "StringLike", "s3:prefix", prefix)
+        else:
+            policy.allow("s3:ListBucket", _S3 + bucket)
+        policy.allow("s3:GetObject", listed)
+        _note(policy, path, why, "s3:ListBucket, s3:GetObject", _S3 + bucket, listed)
+    elif found.action == "getObject":
+        key = _s3_part(reader, "Key", why) or "*"
+        objects = [f"{_S3}{bucket}/{key}"]
+        config = reader.get("ReaderConfig")
+        config = config if isinstance(config, Mapping) else {}
+        if config.get("InputType") == "MANIFEST":
+            objects.append(_manifest_data(bucket, key, config, why))
+        policy.allow("s3:GetObject", *objects)
+        actions = "s3:GetObject"
+        if _s3_part(reader, "VersionId", why) is not None:
+            policy.allow("s3:GetObjectVersion", *objects)  # S3 authorises a versioned GET so
+            actions += ", s3:GetObjectVersion"
+        _note(policy, path, why, actions, *objects)
+
+
+def _manifest_data(bucket: str, key: str, config: Mapping[str, Any], why: list[str]) -> str:
+    """The data files a ``MANIFEST`` names. An S3 inventory's are in its bucket, beside its dated
+    folders: ``PREFIX/SOURCE-BUCKET/CONFIG-ID/YYYY-MM-DDTHH-MMZ/manifest.json`` lists
+    ``PREFIX/SOURCE-BUCKET/CONFIG-ID/data/*``. An Athena manifest (``ManifestType``
+    ``ATHENA_DATA``) may name any object."""
+    if config.get("ManifestType") == "ATHENA_DATA":
+        why.append("an Athena manifest names its data files in any bucket")
+        return _S3 + "*/*"
+    parts = key.split("/")
+    if key == "*":
+        return f"{_S3}{bucket}/*"
+    if len(parts) >= 3:
+        return f"{_S3}{bucket}/{'/'.join(parts[:-2])}/data/*"
+    why.append(f"the inventory's data files are not beside the manifest's dated folder ({key})")
+    return f"{_S3}{bucket}/*"
+
+
+def _result_writer(policy: Policy, path: str, writer: Mapping[str, Any]) -> None:
+    resource = writer.get("Resource")
+    found = integration(resource) if isinstance(resource, str) else None
+    if found is None or (found.service, found.action) != ("s3", "putObject"):
+        return  # WriterConfig alone: the results stay in the execution
+    why: list[str] = []
+    bucket = _s3_part(writer, "Bucket", why) or "*"
+    prefix = (_s3_part(writer, "Prefix", why) or "").rstrip("/")
+    objects = f"{_S3}{bucket}/*" if prefix in ("", "*") else f"{_S3}{bucket}/{prefix}/*"
+    for action in _RESULT_WRITER_ACTIONS:
+        policy.allow(action, objects)
+    _note(policy, path, why, ", ".join(_RESULT_WRITER_ACTIONS), objects)

@@ -73,7 +73,7 @@ def export_template(
         raise ValueError(f"unknown template format {fmt!r} (one of {', '.join(FORMATS)})")
     values = dict(substitutions or {})
     missing = [key for key in placeholders(definition) if key not in values]
-    policy = least_privilege(substitute(definition, values))  # a value given names the resource itself
+    policy = least_privilege(substitute(definition, values), name)  # a value given names the resource itself
     logical = _logical_id(name)
     statements = _statements(policy)
     metadata = _metadata(policy)
@@ -110,7 +110,18 @@ def export_template(
 
 
 def _statements(policy: Policy) -> list[dict[str, Any]]:
-    return [{**s, "Resource": [_sub(r) for r in s["Resource"]]} for s in policy.statements()]
+    """The policy's statements, each string holding a ``${...}`` (resources, condition values) in ``Fn::Sub``."""
+    def sub(node: Any) -> Any:
+        if isinstance(node, str):
+            return _sub(node)
+        if isinstance(node, Mapping):
+            return {key: sub(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [sub(item) for item in node]
+        return node
+
+    return [{**s, "Resource": sub(s["Resource"]), **({"Condition": sub(s["Condition"])} if "Condition" in s else {})}
+            for s in policy.statements()]
 
 
 def _metadata(policy: Policy) -> dict[str, Any]:
