@@ -25,6 +25,7 @@ from .local_aws import LocalAws, LocalAwsError, local_aws
 from .execution.clock import Clock, SystemClock, VirtualClock
 from .execution.quotas import Quotas
 from .tasks.aws import AwsConfig
+from .tasks.aws.s3_store import S3ObjectStore
 from .tasks.base import TaskRequest
 from .tasks.callbacks import CallbackSpool, TaskTokenError, send_task_failure, send_task_heartbeat, send_task_success
 from .tasks.objects import FolderObjectStore, InMemoryObjectStore, ObjectStore
@@ -51,6 +52,7 @@ __all__ = [
     "ObjectStore",
     "Quotas",
     "RunOptions",
+    "S3ObjectStore",
     "StateMachine",
     "SystemClock",
     "TaskFailure",

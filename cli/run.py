@@ -159,7 +159,7 @@ def _log_waiting_tokens() -> None:
 @click.option("--account", help="The AWS account id the execution's ARNs name (default 123456789012).")
 @click.option("--items-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Serve a distributed Map's S3 objects from DIR: s3://bucket/key is DIR/bucket/key"
-                   " (ItemReader reads there, ResultWriter writes there).")
+                   " (ItemReader reads there, ResultWriter writes there; with --aws the default is S3 itself).")
 @click.option("--db", metavar="PATH",
               help="Run through the durable service and keep the execution and its history in this SQLite file"
                    " (the one asl serve uses; read it with asl executions).")
@@ -228,14 +228,16 @@ def _handlers(modules: tuple[str, ...], specs: tuple[str, ...]) -> dict[str, Any
 
 
 def _with_aws(options: asl_engine.RunOptions, params: dict[str, Any]) -> asl_engine.RunOptions:
-    """``--aws``, ``--region``, ``--profile``, ``--endpoint-url``: Tasks may call AWS."""
+    """``--aws``, ``--region``, ``--profile``, ``--endpoint-url``: Tasks may call AWS, and a
+    distributed Map's ItemReader and ResultWriter use S3 there unless ``--items-dir`` chose a folder."""
     region, profile, urls = params.get("region"), params.get("profile"), params.get("endpoint_urls") or ()
     if not (params.get("use_aws") or region or profile or urls):
         return options
     endpoint_url, per_service = _endpoints(urls)
     aws = asl_engine.AwsConfig(region=region, profile=profile, endpoint_url=endpoint_url, endpoint_urls=per_service)
+    store = options.object_store if options.object_store is not None else asl_engine.S3ObjectStore(aws)
     # The execution's ARNs name the region it runs in.
-    return dataclasses.replace(options, aws=aws, **({"region": region} if region else {}))
+    return dataclasses.replace(options, aws=aws, object_store=store, **({"region": region} if region else {}))
 
 
 def _run_on_local_aws(

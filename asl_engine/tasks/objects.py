@@ -3,8 +3,8 @@
 
 The engine asks an ``ObjectStore`` for the objects a definition names. Offline
 runs and tests use ``InMemoryObjectStore`` or ``FolderObjectStore`` (a
-directory: ``s3://bucket/key`` is ``root/bucket/key``); the boto3-backed store
-for real S3 comes with the AWS integrations (issue #5).
+directory: ``s3://bucket/key`` is ``root/bucket/key``); runs against S3
+(AWS, LocalStack, moto) use ``asl_engine.tasks.aws.s3_store.S3ObjectStore``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..errors import EngineError, StatesError
 
 __all__ = [
     "FolderObjectStore", "InMemoryObjectStore", "InvalidObjectName", "NoSuchObject", "ObjectStore",
-    "iter_object_lines", "put_object_file",
+    "get_object_bytes", "iter_object_lines", "put_object_file",
 ]
 
 
@@ -51,9 +51,11 @@ class ObjectStore(Protocol):
 
 
 class StreamingObjectStore(ObjectStore, Protocol):
-    """A store that can also stream: what keeps a distributed Map's memory flat
-    in the item count. Both methods are optional (see :func:`iter_object_lines`
-    and :func:`put_object_file`, which fall back to the plain calls)."""
+    """A store that can also stream, and read bytes: what keeps a distributed
+    Map's memory flat in the item count, and what reads compressed objects
+    (an S3 Inventory's ``.csv.gz``). Every method is optional (see
+    :func:`iter_object_lines`, :func:`put_object_file` and
+    :func:`get_object_bytes`, which fall back to the plain calls)."""
 
     def iter_lines(self, bucket: str, key: str) -> Iterator[str]:
         """The object's text, one line at a time, each with its ``\n`` (raises
@@ -62,6 +64,10 @@ class StreamingObjectStore(ObjectStore, Protocol):
 
     def put_object_file(self, bucket: str, key: str, path: str) -> None:
         """Create or replace the object with a local file's bytes (UTF-8 text)."""
+        ...
+
+    def get_object_bytes(self, bucket: str, key: str) -> bytes:
+        """The object's body as it is stored, undecoded (raises ``NoSuchObject``)."""
         ...
 
 
@@ -95,15 +101,30 @@ def put_object_file(store: ObjectStore, bucket: str, key: str, path: str) -> Non
     store.put_object(bucket, key, Path(path).read_text(encoding="utf-8"))
 
 
-def _listing(objects: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+def get_object_bytes(store: ObjectStore, bucket: str, key: str) -> bytes:
+    """The object's bytes, undecoded, when the store can (``get_object_bytes``),
+    else ``get_object``'s text encoded as UTF-8 (a text-only store holds no
+    other bytes). Raises ``NoSuchObject``."""
+    raw = getattr(store, "get_object_bytes", None)
+    if raw is not None:
+        data: bytes = raw(bucket, key)
+        return data
+    return store.get_object(bucket, key).encode("utf-8")
+
+
+def _bytes(body: str | bytes) -> bytes:
+    return body if isinstance(body, bytes) else body.encode("utf-8")
+
+
+def _listing(objects: Iterable[tuple[str, str | bytes]]) -> list[dict[str, Any]]:
     """``ListObjectsV2`` contents of ``(key, body)`` pairs, in key order (a fixed
     ``LastModified``: the engine's runs are reproducible)."""
     moment = datetime(2024, 1, 1, tzinfo=timezone.utc).isoformat()
     return [
         {
             "Key": key,
-            "Size": len(body.encode("utf-8")),
-            "ETag": '"' + hashlib.md5(body.encode("utf-8")).hexdigest() + '"',  # noqa: S324 - an ETag, not security
+            "Size": len(_bytes(body)),
+            "ETag": '"' + hashlib.md5(_bytes(body)).hexdigest() + '"',  # noqa: S324 - an ETag, not security
             "LastModified": moment,
             "StorageClass": "STANDARD",
         }
@@ -112,22 +133,39 @@ def _listing(objects: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
 
 
 class InMemoryObjectStore:
-    """Objects held in memory: ``{"bucket/key": body}`` or ``{("bucket", "key"): body}``."""
+    """Objects held in memory: ``{"bucket/key": body}`` or ``{("bucket", "key"): body}``.
+
+    A body is text; ``bytes`` that are UTF-8 are kept as their text, other
+    bytes (a gzip file) as they are: ``get_object_bytes`` returns them, and
+    ``get_object`` decodes them with U+FFFD for what is not UTF-8.
+    """
 
     def __init__(self, objects: Mapping[Any, str | bytes] | None = None) -> None:
-        self._objects: dict[tuple[str, str], str] = {}
+        self._objects: dict[tuple[str, str], str | bytes] = {}
         for name, body in (objects or {}).items():
             bucket, key = name if isinstance(name, tuple) else str(name).split("/", 1)
             self.put(bucket, key, body)
 
     def put(self, bucket: str, key: str, body: str | bytes) -> None:
-        self._objects[(bucket, key)] = body.decode("utf-8") if isinstance(body, bytes) else body
+        if isinstance(body, bytes):
+            try:
+                body = body.decode("utf-8")
+            except UnicodeDecodeError:
+                pass  # binary: kept as bytes
+        self._objects[(bucket, key)] = body
 
-    def get_object(self, bucket: str, key: str) -> str:
+    def _body(self, bucket: str, key: str) -> str | bytes:
         try:
             return self._objects[(bucket, key)]
         except KeyError:
             raise NoSuchObject(f"s3://{bucket}/{key}") from None
+
+    def get_object(self, bucket: str, key: str) -> str:
+        body = self._body(bucket, key)
+        return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+
+    def get_object_bytes(self, bucket: str, key: str) -> bytes:
+        return _bytes(self._body(bucket, key))
 
     def put_object(self, bucket: str, key: str, body: str) -> None:
         self.put(bucket, key, body)
@@ -168,11 +206,17 @@ class FolderObjectStore:
             raise InvalidObjectName(f"the key leads outside the store: {key!r}")
         return path
 
-    def get_object(self, bucket: str, key: str) -> str:
+    def _existing(self, bucket: str, key: str) -> Path:
         path = self._path(bucket, key)
         if not path.is_file():
             raise NoSuchObject(f"s3://{bucket}/{key}")
-        return path.read_text(encoding="utf-8")
+        return path
+
+    def get_object(self, bucket: str, key: str) -> str:
+        return self._existing(bucket, key).read_text(encoding="utf-8")
+
+    def get_object_bytes(self, bucket: str, key: str) -> bytes:
+        return self._existing(bucket, key).read_bytes()
 
     def put_object(self, bucket: str, key: str, body: str) -> None:
         path = self._path(bucket, key)
@@ -180,10 +224,7 @@ class FolderObjectStore:
         path.write_text(body, encoding="utf-8")
 
     def iter_lines(self, bucket: str, key: str) -> Iterator[str]:
-        path = self._path(bucket, key)
-        if not path.is_file():
-            raise NoSuchObject(f"s3://{bucket}/{key}")
-        return _file_lines(path)
+        return _file_lines(self._existing(bucket, key))
 
     def put_object_file(self, bucket: str, key: str, path: str) -> None:
         target = self._path(bucket, key)
@@ -195,7 +236,7 @@ class FolderObjectStore:
         if not base.is_dir():
             raise NoSuchObject(f"s3://{bucket}")
         return _listing(
-            (key, path.read_text(encoding="utf-8"))
+            (key, path.read_bytes())  # bytes: a listing holds binary objects too
             for path in base.rglob("*")
             if path.is_file() and (key := path.relative_to(base).as_posix()).startswith(prefix)
         )

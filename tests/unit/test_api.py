@@ -8,7 +8,7 @@ import asl_engine
 def test_exported_names():
     assert sorted(asl_engine.__all__) == sorted([
         "AslEngineError", "AwsConfig", "LocalAws", "LocalAwsError", "local_aws", "Clock", "JsonLinesHistory", "read_history", "DefinitionError", "Diagnostic", "EngineError", "Execution",
-        "ExecutionInputError", "FolderObjectStore", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "RunOptions", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
+        "ExecutionInputError", "FolderObjectStore", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "RunOptions", "S3ObjectStore", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
         "send_task_failure", "send_task_heartbeat", "send_task_success",
         "TaskRequest", "VirtualClock", "load", "validate", "load_mock_config", "MockConfig", "MockConfigError",
         "test_state", "TestStateError",
