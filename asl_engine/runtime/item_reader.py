@@ -1,7 +1,7 @@
 """A distributed Map's ``ItemReader`` and ``ItemBatcher``.
 
 ``ItemReader`` reads the items from S3 (``arn:aws:states:::s3:getObject`` with
-``ReaderConfig.InputType`` JSON, JSONL or CSV, or ``s3:listObjectsV2``);
+``ReaderConfig.InputType`` JSON, JSONL, CSV or MANIFEST, or ``s3:listObjectsV2``);
 failures are ``States.ItemReaderFailed`` with AWS's cause texts
 (AWS-recorded: "Attempting to map over non-iterable node.", "CSV headers
 cannot contain duplicates.", "field MaxItems must be positive").
@@ -19,10 +19,11 @@ from ..dataflow.jsonpath import to_json
 from ..errors import StatesError
 from ..model.states import ReaderConfig
 from ..tasks.objects import NoSuchObject, ObjectStore, iter_object_lines, s3_target
+from .manifest import manifest_items
+from .numbers import READER_FAILED
 
 __all__ = ["batch_items", "iter_batches", "iter_items", "read_items"]
 
-READER_FAILED = "States.ItemReaderFailed"
 MAX_ITEMS_LIMIT = 100_000_000
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
@@ -67,6 +68,8 @@ def iter_items(
 
 def _parse(store: ObjectStore, bucket: str, key: str, config: ReaderConfig) -> Iterator[Any]:
     input_type = config.input_type
+    if input_type == "MANIFEST":  # an S3 Inventory (runtime/manifest.py)
+        return manifest_items(store, bucket, key)
     if input_type not in ("JSON", "JSONL", "CSV"):
         raise StatesError(READER_FAILED, f"Unsupported InputType: {input_type}")
     try:

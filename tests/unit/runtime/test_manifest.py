@@ -165,3 +165,19 @@ def test_blank_lines_are_skipped() -> None:
 
 def test_a_key_the_store_cannot_hold_fails_the_reader(tmp_path: Path) -> None:
     assert "not an object key this store can hold" in failure(FolderObjectStore(tmp_path), "../escape.json")
+
+
+def test_a_distributed_map_runs_over_an_inventory() -> None:
+    import asl_engine
+
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST", "MaxItems": 2},
+                       "Parameters": {"Bucket": "inventory", "Key": MANIFEST_KEY}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "P",
+                          "States": {"P": {"Type": "Pass", "OutputPath": "$.Key", "End": True}}},
+        "End": True,
+    }}}
+    execution = asl_engine.load(definition).run({}, object_store=InMemoryObjectStore(inventory()))
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert execution.output == ["a.txt", "dir/b%20c.json"]
