@@ -85,6 +85,8 @@ def _routes(routes_file: str | None, folder: str | None) -> list[Any]:
 @click.option("--region", help="Region of the service's ARNs and of --aws calls.")
 @click.option("--profile", help="AWS profile for --aws.")
 @click.option("--endpoint-url", "endpoint_urls", multiple=True, metavar="[SERVICE=]URL", help="As for asl run.")
+@click.option("--items-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="As for asl run: a distributed Map's S3 objects are files under DIR (s3://bucket/key is DIR/bucket/key).")
 @click.option("--log-requests", is_flag=True, help="Print one line per HTTP request to stderr.")
 @click.option("--workers", default=64, show_default=True, type=int, help="Executions that run at once (more wait their turn).")
 def serve_command(**params: Any) -> None:
@@ -94,7 +96,11 @@ def serve_command(**params: Any) -> None:
 
     params["modules"] = params.pop("handler_modules")
     registry = _handlers(params["modules"], params.pop("handlers"))
-    options = _with_aws(asl_engine.RunOptions(handlers=registry, callbacks=None), params)
+    items_dir = params.pop("items_dir")
+    options = _with_aws(asl_engine.RunOptions(
+        handlers=registry, callbacks=None,
+        object_store=asl_engine.FolderObjectStore(items_dir) if items_dir else None,
+    ), params)
     mock_config = None
     if params.get("mock_config"):
         try:

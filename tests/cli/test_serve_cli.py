@@ -60,3 +60,28 @@ def test_serve_refuses_an_unusable_database(tmp_path: Path) -> None:
     folder.mkdir()
     result = invoke("serve", "--db", str(folder), "--port", "0")
     assert result.exit_code == 2 and "cannot open the database" in result.output
+
+
+def test_run_with_db_reads_and_writes_a_distributed_maps_objects(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Through the durable service, --items-dir serves the ItemReader and the ResultWriter."""
+    items = tmp_path / "objects"
+    (items / "in").mkdir(parents=True)
+    (items / "in" / "items.jsonl").write_text('{"n": 1}\n{"n": 2}\n', encoding="utf-8")
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL"},
+                       "Parameters": {"Bucket": "in", "Key": "items.jsonl"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P",
+                          "States": {"P": {"Type": "Pass", "End": True}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out"},
+                         "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSONL"}},
+        "End": True}}}
+    db = str(tmp_path / "state.db")
+    result = invoke("run", write("fan.asl.json", definition), "--db", db, "--items-dir", str(items))
+    assert result.exit_code == 0, result.output
+    manifest_key = json.loads(result.stdout)["ResultWriterDetails"]["Key"]
+    manifest = json.loads((items / "out" / manifest_key).read_text(encoding="utf-8"))
+    [succeeded] = manifest["ResultFiles"]["SUCCEEDED"]
+    assert (items / "out" / succeeded["Key"]).read_text(encoding="utf-8") == '{"n":1}\n{"n":2}\n'
+    listed = invoke("executions", "list", "--db", db).stdout.splitlines()
+    assert len(listed) == 3  # the parent and its two children, stored as they ended
