@@ -55,9 +55,9 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Final, Mapping
 
+from ..model.records import record
 from ..dataflow.jsonpath import ROOT_DATA, Env, Path, PathError, PathNotFound, compile_path
 from ..dataflow.timestamps import timestamp_epoch_nanos
 from ..errors import StatesError
@@ -294,7 +294,7 @@ def _check_timestamp(value: Any, op: str) -> Any:
     return key
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Kind:
     """A comparable type: String, Numeric, Boolean or Timestamp."""
 
@@ -454,7 +454,7 @@ def _path_predicate(
 # StringMatches --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Pattern:
     """A parsed StringMatches pattern: literal pieces between wildcards."""
 
@@ -601,7 +601,7 @@ def _build_is_present(lookup: _Lookup, text: str, expected: Any) -> Predicate:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Operator:
     """One comparison operator.
 

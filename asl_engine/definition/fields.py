@@ -22,9 +22,10 @@ A field with ``Compile.STRUCTURE`` is compiled by the builder's own code
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+
+from ..model.records import record
 
 __all__ = [
     "COMMON_FIELDS",
@@ -69,7 +70,7 @@ STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", 
 """In the order AWS lists them in its error message."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Field:
     """One field: its ``name``, the ``owners`` that have it (state types, or the
     name of the sub-object), how it compiles in a JSONPath and in a JSONata

@@ -8,16 +8,15 @@ at most 256 KiB each, 256 KiB per ``Assign``, 10 MiB per execution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..errors import StatesError
+from ..model.records import record
 
 __all__ = ["AWS_QUOTAS", "MAX_PAYLOAD_BYTES", "Quotas", "check_payload"]
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quotas:
     """Limits enforced during a run; ``None`` lifts one."""
 

@@ -10,7 +10,7 @@ finds a function's region, the children launcher a machine's name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .records import record
 
 __all__ = ["Arn", "Integration", "LambdaFunction", "function_name", "integration", "lambda_function"]
 
@@ -21,7 +21,7 @@ _INTEGRATION = re.compile(r"([\w-]+(?::[\w-]+)?):([\w.:-]+?)(\.sync(?::2)?|\.wai
 _VALID_INTEGRATION = re.compile(r"[a-zA-Z0-9-]+(?::[a-zA-Z0-9-]+)*:[a-zA-Z0-9_]+(\.sync(?::2)?|\.waitForTaskToken)?")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arn:
     """The parts of an ARN."""
 
@@ -64,7 +64,7 @@ class Arn:
         return self.resource.rsplit(":", 1)[-1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LambdaFunction:
     """``arn:...:lambda:<region>:<account>:function:<name>[:<qualifier>]``."""
 
@@ -73,7 +73,7 @@ class LambdaFunction:
     qualifier: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Integration:
     """``arn:<p>:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]``;
     ``service`` keeps an ``aws-sdk:`` prefix, ``pattern`` has no leading dot."""

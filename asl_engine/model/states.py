@@ -17,8 +17,10 @@ protocol and raises ``States.Runtime`` when used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Final, Mapping, Protocol, TypeAlias
+
+from .records import record
 
 JSON: TypeAlias = Any
 """A JSON value as the loader produced it (dict, list, str, int, float, bool, None)."""
@@ -110,7 +112,7 @@ stand-in for an unsubstituted ``${Name}`` placeholder, which fails when read)
 or a JSONata expression."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Retrier:
     """One element of ``Retry``. Defaults are AWS's."""
 
@@ -122,7 +124,7 @@ class Retrier:
     jitter: str = "NONE"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Catcher:
     """One element of ``Catch``; ``result_path`` ``None`` means ``$`` (replace)."""
 
@@ -133,7 +135,7 @@ class Catcher:
     output: JsonataTemplate | None = None  # JSONata: Output template (default: the error output)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChoiceRule:
     predicate: Predicate | None  # JSONPath rule
     next: str
@@ -142,7 +144,7 @@ class ChoiceRule:
     output: JsonataTemplate | None = None  # JSONata: Output of this rule
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class State:
     """Fields every state type shares, in AWS's JSONPath data-flow order."""
 
@@ -166,13 +168,13 @@ class State:
     output: JsonataTemplate | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class PassState(State):
     result: JSON = None
     has_result: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class TaskState(State):
     resource: str = ""
     timeout_seconds: Count = None
@@ -182,13 +184,13 @@ class TaskState(State):
     callback: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class ChoiceState(State):
     choices: tuple[ChoiceRule, ...] = ()
     default: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class WaitState(State):
     seconds: Count = None
     timestamp: str | Getter | Expression | None = None  # str: an RFC 3339 timestamp (validated)
@@ -196,18 +198,18 @@ class WaitState(State):
     timestamp_path: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class SucceedState(State):
     pass
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class FailState(State):
     error: str | Evaluable | Expression | None = None  # literal, ErrorPath, JSONata
     cause: str | Evaluable | Expression | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class ParallelState(State):
     branches: tuple["Program", ...] = ()
     # Whether a branch may block (contains a Task or Wait, at any depth):
@@ -215,7 +217,7 @@ class ParallelState(State):
     blocking: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReaderConfig:
     """``ItemReader.ReaderConfig``, compiled: how to read the object (defaults:
     a JSON array; a CSV file's headers in its first row, comma-separated).
@@ -229,7 +231,7 @@ class ReaderConfig:
     max_items: Count = None  # MaxItems (0: no limit) or MaxItemsPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ItemReaderSpec:
     """A distributed Map's ``ItemReader``: ``arguments`` is the compiled
     Parameters (JSONPath) or Arguments (JSONata) template."""
@@ -244,7 +246,7 @@ class ItemReaderSpec:
         return self.config.max_items
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ItemBatcherSpec:
     """A distributed Map's ``ItemBatcher`` (each limit an int, a path or an expression)."""
 
@@ -253,7 +255,7 @@ class ItemBatcherSpec:
     batch_input: Template | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResultWriterSpec:
     """A distributed Map's ``ResultWriter``: where the results go (``resource``
     ``arn:aws:states:::s3:putObject`` with ``arguments``, the compiled
@@ -268,7 +270,7 @@ class ResultWriterSpec:
     transformation: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class MapState(State):
     processor: "Program | None" = None
     # Really ``Getter | JsonataTemplate | None``: JSONPath ItemsPath (None: "$"),
@@ -286,7 +288,7 @@ class MapState(State):
     blocking: bool = True  # as ParallelState.blocking, for the item processor
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Program:
     """A ``StartAt`` + ``States`` scope: the machine, a branch, or a Map processor."""
 
@@ -294,7 +296,7 @@ class Program:
     states: Mapping[str, State]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Machine:
     """The whole state machine."""
 

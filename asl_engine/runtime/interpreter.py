@@ -43,7 +43,6 @@ from ..model.states import (
     TaskState,
     WaitState,
 )
-from .distributed import MapRun
 from .fanout import INLINE_MAP_MAX_CONCURRENCY, Tally, run_all, run_stream
 from .inspection import Inspector, VisitInspector
 from .numbers import Resolver
@@ -651,6 +650,8 @@ class Interpreter(Resolver):
                 inspector.record("toleratedFailurePercentage", tolerated_pct)
             source = data if state.jsonata else effective
             if state.distributed:
+                from .distributed import MapRun  # local: only a distributed Map loads readers and writers
+
                 results = MapRun(self).run(
                     state, items, source, attempt_env, frame, states_var, max_concurrency, (tolerated_count, tolerated_pct)
                 )

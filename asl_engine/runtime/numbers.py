@@ -30,9 +30,9 @@ recorded as an ``EvaluationFailed`` event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..model.records import record
 from ..dataflow.json_values import as_float, as_integer, is_integral, is_number, render
 from ..dataflow.jsonata import Expression
 from ..dataflow.jsonpath import Env, PathNotFound
@@ -59,7 +59,7 @@ def _number(value: Any) -> float | None:
     return float(value) if is_number(value) else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumberField:
     """How one numeric field's path or expression value is read and checked.
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, Sequence
 
+from ..model.records import record
 from ..execution.clock import Clock
 from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import Quotas
@@ -110,7 +111,7 @@ class ExecutionServices:
         return self.ids()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExecutionInfo:
     """Who one execution is. ``redrive_count`` is ``None`` for Express executions
     (they cannot be redriven, and their context object has no ``RedriveCount``)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..local_aws import LocalAwsError, load_spec
+from ..embedded_aws import LocalAwsError, load_spec
 from ..service import Service, ServiceError
 from .console import console_page
 from .http import Server

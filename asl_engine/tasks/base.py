@@ -20,11 +20,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..model.records import record
 from ..model.arns import Arn, integration, lambda_function
 
 __all__ = ["ResourceInfo", "TaskRequest", "parse_resource"]
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResourceInfo:
     """How AWS classifies a Task ``Resource`` (for history events and dispatch).
 

@@ -9,10 +9,8 @@ directory: ``s3://bucket/key`` is ``root/bucket/key``); runs against S3
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Protocol
@@ -119,6 +117,8 @@ def _bytes(body: str | bytes) -> bytes:
 def _listing(objects: Iterable[tuple[str, str | bytes]]) -> list[dict[str, Any]]:
     """``ListObjectsV2`` contents of ``(key, body)`` pairs, in key order (a fixed
     ``LastModified``: the engine's runs are reproducible)."""
+    import hashlib  # local: only listings need it
+
     moment = datetime(2024, 1, 1, tzinfo=timezone.utc).isoformat()
     return [
         {
@@ -227,6 +227,8 @@ class FolderObjectStore:
         return _file_lines(self._existing(bucket, key))
 
     def put_object_file(self, bucket: str, key: str, path: str) -> None:
+        import shutil  # local: only result files need it
+
         target = self._path(bucket, key)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)

@@ -41,7 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("asl_cli",),
     ("asl_engine.server", "asl_engine.testing"),
     ("asl_engine.service", "asl_engine.graph", "asl_engine.deploy"),
-    ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws"),
+    ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.embedded_aws"),
     ("asl_engine.teststate",),
     ("asl_engine.runtime",),
     ("asl_engine.definition", "asl_engine.tasks"),
@@ -52,7 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 """Components by layer, top first."""
 
-PUBLIC_API = ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.local_aws")
+PUBLIC_API = ("asl_engine", "asl_engine.api", "asl_engine.options", "asl_engine.embedded_aws")
 """The modules one component of the top layer: they may import each other."""
 
 PUBLIC_PACKAGES = (
@@ -64,9 +64,9 @@ SAME_LAYER_ALLOWED = {("asl_engine.errors", "asl_engine.diagnostics")}
 """(importer, imported) pairs of one layer that may meet: DefinitionError carries Diagnostics."""
 
 THIRD_PARTY = {
-    "boto3": ("asl_engine.tasks.aws", "asl_engine.local_aws", "asl_engine.deploy"),
-    "botocore": ("asl_engine.tasks.aws", "asl_engine.local_aws", "asl_engine.server", "asl_engine.deploy"),
-    "moto": ("asl_engine.local_aws",),
+    "boto3": ("asl_engine.tasks.aws", "asl_engine.embedded_aws", "asl_engine.deploy"),
+    "botocore": ("asl_engine.tasks.aws", "asl_engine.embedded_aws", "asl_engine.server", "asl_engine.deploy"),
+    "moto": ("asl_engine.embedded_aws",),
     "jsonata": ("asl_engine.dataflow.jsonata",),
 }
 """Which components may import a third-party library that has a boundary."""

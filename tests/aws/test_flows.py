@@ -14,7 +14,7 @@ pytest.importorskip("moto")
 from moto import mock_aws  # noqa: E402
 
 import asl_engine  # noqa: E402
-from asl_engine.local_aws import create_resources, side_effects  # noqa: E402
+from asl_engine.embedded_aws import create_resources, side_effects  # noqa: E402
 from definitions import workers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

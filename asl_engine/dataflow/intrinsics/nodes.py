@@ -9,16 +9,16 @@ Three node types, all immutable:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Union
 
+from ...model.records import record
 from ..jsonpath import Path
 from .registry import FunctionSpec
 
 __all__ = ["Call", "Literal", "Node", "PathArg"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     """A constant argument. ``raw`` is its source text (for strings: between
     the quotes, escapes kept), ``kind`` its JSON kind."""
@@ -28,7 +28,7 @@ class Literal:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathArg:
     """A path argument, resolved against ``$``, ``$$`` or a variable."""
 
@@ -45,7 +45,7 @@ class PathArg:
         return self.text[1:] if self.text.startswith("$$") else self.text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """``States.Name(args)``; ``text`` is its exact source slice."""
 

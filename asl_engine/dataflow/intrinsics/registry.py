@@ -18,6 +18,7 @@ with ``compile_intrinsic(..., strict=True)``, turn into errors.
 
 from __future__ import annotations
 
+from ...model.records import record
 from ..json_values import json_type_name
 
 import random
@@ -88,7 +89,7 @@ _DEFAULT_RNG = random.SystemRandom()
 Impl = Callable[[Sequence[Any], CallContext], Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunctionSpec:
     """Signature of one intrinsic function.
 

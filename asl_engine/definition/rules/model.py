@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from ...model.records import record
 from ...diagnostics import ERROR
 from ...documents.pointers import join, segments
 from ..fields import JSONATA, JSONPATH, STATE_TYPES
@@ -42,7 +43,7 @@ __all__ = [
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Issue:
     """One problem found by a rule.
 
@@ -61,7 +62,7 @@ class Issue:
     key: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Options:
     """How to read the document.
 
