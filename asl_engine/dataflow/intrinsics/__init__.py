@@ -15,18 +15,24 @@ StringSplit, UUID.
 
 Run-time failures raise ``asl_engine.errors.StatesError("States.Runtime",
 cause)``; see ``evaluator`` for the exact cause texts.
+
+Only ``is_intrinsic`` and ``IntrinsicSyntaxError`` load with the package:
+the parser, the checks and the 18 functions load on the first
+``compile_intrinsic`` (or the first use of another name here), so a
+definition without intrinsics never pays for them.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from . import functions as _functions  # noqa: F401  (registers the functions)
-from .checks import static_check
 from .errors import IntrinsicSyntaxError
-from .evaluator import RUNTIME_ERROR, Intrinsic
-from .parser import MAX_NESTING, parse_intrinsic
-from .registry import FunctionSpec, function_names, lookup
+
+if TYPE_CHECKING:
+    from .evaluator import RUNTIME_ERROR, Intrinsic
+    from .parser import MAX_NESTING
+    from .registry import FunctionSpec, function_names, lookup
 
 __all__ = [
     "MAX_NESTING",
@@ -61,8 +67,32 @@ def compile_intrinsic(text: str, *, strict: bool = False) -> Intrinsic:
     template whose ``{}`` count does not match) are returned in
     ``Intrinsic.diagnostics``; ``strict=True`` raises them instead.
     """
+    from . import functions as _functions  # noqa: F401  (registers the functions)
+    from .checks import static_check
+    from .evaluator import Intrinsic
+    from .parser import parse_intrinsic
+
     call = parse_intrinsic(text)
     diagnostics = tuple(static_check(call))
     if strict and diagnostics:
         raise IntrinsicSyntaxError("; ".join(diagnostics), text)
     return Intrinsic(text, call, diagnostics)
+
+
+_LAZY = {
+    "RUNTIME_ERROR": "evaluator", "Intrinsic": "evaluator", "MAX_NESTING": "parser",
+    "FunctionSpec": "registry", "function_names": "registry", "lookup": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    from . import functions as _functions  # noqa: F401  (the registry's names need them registered)
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
