@@ -19,15 +19,17 @@ from a snapshot reuses the results it has and resumes the frames it holds.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from ..errors import Aborted, StatesError
 from ..execution.clock import BranchSpan, Clock, branch
 from ..execution.frame import Frame
 from ..execution.variables import Scope
 
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["INLINE_MAP_MAX_CONCURRENCY", "Tally", "run_all", "run_stream"]
 
@@ -222,6 +224,9 @@ def run_stream(
             run_one(index, job)
         _check(tally.known_total(count))
         return count
+
+    # local: only blocking fan-outs use the pool (concurrent.futures costs every start 3 ms)
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     first_error: BaseException | None = None
     source = iter(jobs)

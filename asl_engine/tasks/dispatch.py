@@ -15,7 +15,6 @@ History per resource kind (AWS-recorded sequences):
 from __future__ import annotations
 
 import json
-import logging
 import random
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
@@ -62,7 +61,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["TaskDispatcher"]
 
-_log = logging.getLogger("asl_engine")
 
 _LAMBDA_INVOKE = "invoke"
 
@@ -254,7 +252,9 @@ class TaskDispatcher:
         self._submitted(base, response, frame, history)
         if token is None:
             return response  # a .sync handler returns when the job is done
-        _log.info(
+        import logging  # local: only callback tasks log, and logging costs every start 4 ms
+
+        logging.getLogger("asl_engine").info(
             "Task state '%s' waits for its task token %s (answer with: asl send-task-success --task-token %s --task-output JSON)",
             state.name, token, token,
         )
