@@ -123,8 +123,47 @@ def _progress_text(progress: Any) -> str | None:
     return json.dumps(progress, separators=(",", ":"))
 
 
+class _Pending:
+    """One event waiting for the group commit that stores it."""
+
+    __slots__ = ("arn", "event", "progress", "results", "done", "error")
+
+    def __init__(self, arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]]) -> None:
+        self.arn, self.event, self.progress, self.results = arn, event, progress, results
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+def _write_event(db: sqlite3.Connection, item: _Pending) -> None:
+    """The writes of one recorded event (inside the caller's transaction)."""
+    event, execution_arn, progress = item.event, item.arn, item.progress
+    closing = _CLOSING.get(event["type"])
+    db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
+    _save_results(db, execution_arn, item.results)
+    if closing is None:
+        db.execute("UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
+                   (event["id"], _progress_text(progress), execution_arn))
+        return
+    key = event["type"][0].lower() + event["type"][1:] + "EventDetails"
+    details = event.get(key) or {}
+    db.execute(
+        # The progress at the end stays: a redrive carries on from the failed state.
+        "UPDATE executions SET events = ?, status = ?, output = ?, error = ?, cause = ?, stop = ?,"
+        " progress = coalesce(?, progress) WHERE arn = ?",
+        (event["id"], closing, details.get("output"), details.get("error"), details.get("cause"),
+         epoch(event["timestamp"]), _progress_text(progress), execution_arn),
+    )
+
+
 class Store:
-    """The SQLite file of one service (``":memory:"`` for a throwaway one)."""
+    """The SQLite file of one service (``":memory:"`` for a throwaway one).
+
+    Events are stored by group commit: ``record_event`` returns once its
+    event is committed (a crash after that loses nothing), and the events
+    that concurrent executions record meanwhile share one transaction, whose
+    commit the first of them makes for all (the "leader"). One execution's
+    events come one at a time (its history's lock), so their order holds.
+    """
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:") -> None:
         self.path = str(path)
@@ -133,6 +172,9 @@ class Store:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10.0)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
+        self._committing = False
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -179,25 +221,52 @@ class Store:
         self, execution_arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]] = ()
     ) -> None:
         """Store one event and the progress it leaves (with the outputs of the
-        branches that finished since the last one), in one transaction; the
-        event that closes the execution also stores its status and result."""
-        closing = _CLOSING.get(event["type"])
-        with self.transaction() as db:
-            db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
-            _save_results(db, execution_arn, results)
-            if closing is None:
-                db.execute("UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
-                           (event["id"], _progress_text(progress), execution_arn))
-                return
-            key = event["type"][0].lower() + event["type"][1:] + "EventDetails"
-            details = event.get(key) or {}
-            db.execute(
-                # The progress at the end stays: a redrive carries on from the failed state.
-                "UPDATE executions SET events = ?, status = ?, output = ?, error = ?, cause = ?, stop = ?,"
-                " progress = coalesce(?, progress) WHERE arn = ?",
-                (event["id"], closing, details.get("output"), details.get("error"), details.get("cause"),
-                 epoch(event["timestamp"]), _progress_text(progress), execution_arn),
-            )
+        branches that finished since the last one), atomically, and return once
+        it is committed; the event that closes the execution also stores its
+        status and result. Concurrent calls share a commit (see the class)."""
+        item = _Pending(execution_arn, event, progress, results)
+        with self._queue_lock:
+            self._queue.append(item)
+            leader = not self._committing
+            self._committing = True
+        if leader:
+            self._commit_queued()
+        else:
+            item.done.wait()
+        if item.error is not None:
+            raise item.error
+
+    def _commit_queued(self) -> None:
+        """As the leader: commit what is queued, batch after batch, until none is left."""
+        batch: list[_Pending] = []
+        try:
+            while True:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                    if not batch:
+                        self._committing = False
+                        return
+                try:
+                    with self.transaction() as db:
+                        for item in batch:
+                            _write_event(db, item)
+                except Exception:  # noqa: BLE001 - find whose event failed: one transaction each
+                    for item in batch:
+                        try:
+                            with self.transaction() as db:
+                                _write_event(db, item)
+                        except Exception as exc:  # noqa: BLE001 - handed to the caller that recorded it
+                            item.error = exc
+                for item in batch:
+                    item.done.set()
+        except BaseException as exc:  # the leader is interrupted: no follower waits forever
+            with self._queue_lock:
+                stranded, self._queue, self._committing = [*batch, *self._queue], [], False
+            for item in stranded:
+                if not item.done.is_set():
+                    item.error = item.error or exc
+                    item.done.set()
+            raise
 
     def close_execution(self, execution_arn: str, event_type: str, details: dict[str, Any]) -> None:
         """Record the event that ends an execution no interpreter runs (a stop
