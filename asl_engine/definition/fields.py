@@ -70,7 +70,9 @@ STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", 
 """In the order AWS lists them in its error message."""
 
 
-@record
+# eq=False: a row is itself (identity hash), so fields_of's cache, keyed by
+# the table, hashes 48 pointers rather than every field of every row.
+@record(eq=False)
 class Field:
     """One field: its ``name``, the ``owners`` that have it (state types, or the
     name of the sub-object), how it compiles in a JSONPath and in a JSONata
