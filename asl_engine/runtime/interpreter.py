@@ -28,7 +28,7 @@ from ..errors import QUERY_EVALUATION_ERROR, Aborted, EngineError, StatesError, 
 from ..execution.frame import Frame, locate
 from ..execution.quotas import check_payload
 from ..execution.variables import VariableBudget
-from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
+from ..history.events import NOT_TRUNCATED, STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
 from ..model.states import (
     DISCARD,
     ChoiceState,
@@ -217,7 +217,7 @@ class Interpreter(Resolver):
             else:
                 if data_json is None:
                     data_json = to_json(data)
-                details = {"name": name, "input": data_json, "inputDetails": {"truncated": False}}
+                details = {"name": name, "input": data_json, "inputDetails": NOT_TRUNCATED}
                 if history.recorded:  # the frame change is stored with the event: make it under its lock
                     entered = history.add(STATE_ENTERED[state.type], frame.last_event, details, now,
                                           _entering(frame, name, data, resumed, now, data_json))
@@ -291,7 +291,7 @@ class Interpreter(Resolver):
         """
         text = to_json(output)
         check_payload(text, state.name, self._max_payload)
-        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": {"truncated": False}}
+        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED}
         assigned = frame.assigned
         if assigned is not None:
             texts = {name: to_json(value) for name, value in assigned.items()}
