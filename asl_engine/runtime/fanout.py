@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import Aborted, StatesError
 from ..execution.clock import BranchSpan, Clock, branch
@@ -119,25 +119,30 @@ class Tally:
 
 
 def run_all(
-    jobs: Sequence[Job],
+    jobs: Iterable[Job],
     max_concurrency: int | None,
     parent: Frame,
     *,
     blocking: bool,
     tolerance: Tolerance | None = None,
     clock: Clock | None = None,
+    count: int | None = None,
 ) -> list[Any]:
     """Run ``jobs``; return their results in order, or raise the failure.
 
-    With a ``clock``, every job is a branch that starts at the same time
-    (a virtual clock then overlaps their waits).
+    ``jobs`` may be a generator (``count`` then says how many): each job is
+    made when it is about to run, so a 100,000-item Map holds a few job
+    closures at a time, not one per item. With a ``clock``, every job is a
+    branch that starts at the same time (a virtual clock then overlaps their
+    waits).
     """
-    results: list[Any] = [None] * len(jobs)
+    total = count if count is not None else len(jobs)  # type: ignore[arg-type]
+    results: list[Any] = [None] * total
 
     def deliver(index: int, value: Any) -> None:
         results[index] = value
 
-    workers = min(max_concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY, len(jobs))
+    workers = min(max_concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY, total)
     run_stream(enumerate(jobs), workers, parent, blocking=blocking, tally=Tally(tolerance), clock=clock, deliver=deliver)
     return results
 

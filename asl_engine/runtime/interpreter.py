@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator, cast
+from typing import Any, Callable, Iterable, Iterator, cast
 
 from ..dataflow.json_values import copy_json, render
 from ..dataflow.jsonpath import Env, PathNotFound, set_path, to_json
@@ -548,10 +548,14 @@ class Interpreter(Resolver):
                 frame.last_event = self.history.add(failed_event, len(self.history))
             raise
 
-    def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> list[Any]:
+    def fan_out(
+        self, jobs: Iterable[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any,
+        count: int | None = None,
+    ) -> list[Any]:
         """Run Map iterations / Parallel branches (``asl_engine.runtime.fanout``); a failure is a branch failure."""
         try:
-            return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance, clock=self.clock)
+            return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance, clock=self.clock,
+                           count=count)
         except StatesError as err:
             err.branch_failed = True
             raise
@@ -657,11 +661,12 @@ class Interpreter(Resolver):
                 )
             else:
                 assert items is not None
-                jobs = [self._iteration_job(state, index, item, source, attempt_env) for index, item in enumerate(items)]
+                # Made as they run: a big Map holds a few closures, not one per item.
+                jobs = (self._iteration_job(state, index, item, source, attempt_env) for index, item in enumerate(items))
                 tolerance = None
                 if tolerated_count is not None or tolerated_pct is not None:
                     tolerance = (tolerated_count, tolerated_pct, len(items))
-                results = self.fan_out(jobs, max_concurrency, frame, state.blocking, tolerance)
+                results = self.fan_out(jobs, max_concurrency, frame, state.blocking, tolerance, len(items))
             frame.last_event = self.history.add("MapStateSucceeded", len(self.history))
             return results
 

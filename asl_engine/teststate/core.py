@@ -7,7 +7,7 @@ import random
 import threading
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, cast
+from typing import Any, Callable, Iterable, Mapping, cast
 
 from ..dataflow.jsonpath import Env, to_json
 from ..definition.builder import build_machine
@@ -188,7 +188,10 @@ class _MockedFanOut(Interpreter):
         self._mock = mock
         self._config = config
 
-    def fan_out(self, jobs: list[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any) -> Any:
+    def fan_out(
+        self, jobs: Iterable[Any], max_concurrency: int | None, frame: Frame, blocking: bool, tolerance: Any,
+        count: int | None = None,
+    ) -> Any:
         mock = self._mock
         if mock.error is not None:
             err = StatesError(mock.error, mock.cause)
