@@ -920,6 +920,23 @@ def _fast_unary(node: Any, library: Any, depth: int) -> _FastNode:
             for key, value in node.lhs_object
         )
 
+        literal_keys = [key.value for key, _ in node.lhs_object if key.type == "string" and _plain(key)]
+        if len(literal_keys) == len(pairs) and len(set(literal_keys)) == len(pairs):
+            # Distinct string keys: the grouping is the pairs in order, known now.
+            members = tuple((key, value) for key, (_, value) in zip(literal_keys, pairs))
+
+            def literal_constructor(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+                if input is not None:
+                    raise _Fallback
+                result: dict[str, Any] = {}
+                for key, value_node in members:
+                    value = value_node(None, scope, deadline)
+                    if value is not None:
+                        result[key] = value
+                return result
+
+            return literal_constructor
+
         def constructor(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
             # evaluate_group_expression for one item (the compiled subset only
             # ever evaluates a constructor against the absent context)
