@@ -97,8 +97,10 @@ from decimal import Decimal
 from typing import Any, Callable, Final, Iterator, Mapping
 
 import jsonata as _lib  # type: ignore[import-untyped]
+from jsonata import functions as _functions
 from jsonata import jexception as _jexception
 from jsonata import parser as _parser
+from jsonata import signature as _signature
 from jsonata import utils as _utils
 
 from ..errors import QUERY_EVALUATION_ERROR, StatesError
@@ -526,6 +528,508 @@ class _Guard:
         self._check()
 
 
+# --------------------------------------------------------------------------- fast evaluator
+#
+# The library walks the AST on every evaluation: per node it dispatches on the
+# node type with string comparisons, looks the two guard hooks up through the
+# frame chain, calls them, and saves/restores its per-thread state. That walk
+# is ~90% of a JSONata state's cost (docs/performance.md). For expressions made
+# only of the node kinds below, the AST is compiled once more, into Python
+# closures that perform *the library's own steps* on *the library's own values*
+# (``JList`` sequences, ``NULL_VALUE``, ``Functions.lookup``/``append``, its
+# comparison/arithmetic/boolean methods, its native functions), in the same
+# order, minus the dispatch and the hooks. Anything the closures are not sure
+# of -- an unknown variable (a function, or a user variable shadowing one), an
+# argument that needs the signature's coercions, any exception at all --
+# raises :class:`_Fallback`, and the expression is evaluated again by the
+# library from scratch (expressions are pure; only ``$now``/``$millis``, which
+# read the library's per-evaluation timestamp, are never compiled).
+#
+# Compiled: string/number/true/false/null literals; ``$name`` variables; paths
+# whose first step is a variable, a name or a function call and whose other
+# steps are names; ``[...]`` and ``{...}`` constructors; ``-x``; binary
+# operators except ``..``; ``? :``; parenthesised blocks; function calls of the
+# library's and AWS's functions. Not compiled (the library runs them):
+# predicates ``[...]`` on steps, grouping, ``^()``, ``@``/``#``, ``%``,
+# ``*``/``**``, lambdas, ``:=``, ``~>``, regexes, transforms, ranges.
+#
+# Guards: no compiled expression can recurse (no lambdas), so nesting is the
+# AST's; only ASTs at most _FAST_MAX_DEPTH deep are compiled, far below
+# MAX_DEPTH, so the depth refusal never differs. The time budget is checked in
+# the one loop whose length depends on the data (a path step over a sequence),
+# every _FAST_CHECK_EVERY items.
+
+_FAST_MAX_DEPTH: Final = 40
+_FAST_CHECK_EVERY: Final = 256
+_FAST_DENIED: Final = frozenset({"now", "millis", "eval"})  # read the library's evaluation timestamp / re-enter it
+_JList: Final[Any] = _utils.Utils.JList
+_NONE: Final[Any] = _utils.Utils.NONE
+_Functions: Final[Any] = _functions.Functions
+_boolize: Final[Callable[[Any], bool]] = _lib.Jsonata.boolize
+_SYMBOLS: Final[dict[type, str]] = {str: "s", bool: "b", int: "n", float: "n", dict: "o", list: "a", _JList: "a"}
+
+_FastNode = Callable[[Any, dict[str, Any], "_Deadline"], Any]
+
+
+class _Fallback(Exception):
+    """The fast evaluator declines; the library evaluates the expression instead."""
+
+
+class _Unsupported(Exception):
+    """An AST the fast evaluator does not compile."""
+
+
+class _Deadline:
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def check(self) -> None:
+        if _cpu_clock() > self.at:
+            raise _GuardTripped(_TIMEOUT_TEXT)
+
+
+def _mangle(result: Any) -> Any:
+    """The end of the library's ``_eval``: a sequence of one is its item, an empty one undefined."""
+    if result is not None and isinstance(result, _JList) and result.sequence and not result.tuple_stream:
+        if not result:
+            return None
+        if len(result) == 1:
+            return result if result.keep_singleton else result[0]
+    return result
+
+
+def _symbol(value: Any) -> str:
+    """The library's ``Signature.get_symbol``, with a shortcut for JSON values."""
+    if value is None:
+        return "m"
+    symbol = _SYMBOLS.get(type(value))
+    if symbol is None:
+        symbol = _signature.Signature.get_symbol(None, value)
+    return symbol
+
+
+_PASS_THROUGH: dict[tuple[int, str], tuple[tuple[int, str], ...] | None] = {}
+"""(id of a signature, supplied symbols) -> the array arguments whose item type
+must be checked, or None when the signature would transform the arguments."""
+_SIGNATURES_SEEN: list[Any] = []  # keeps the signatures whose id() is a key alive
+
+
+def _pass_through(signature: Any, supplied: str) -> tuple[tuple[int, str], ...] | None:
+    """Whether ``Signature.validate`` returns the arguments unchanged for *supplied*.
+
+    Replays the library's walk over the regex groups: unchanged means every
+    parameter matched at least one argument and no array parameter received
+    a non-array (which it would wrap) or a missing value.
+    """
+    key = (id(signature), supplied)
+    try:
+        return _PASS_THROUGH[key]
+    except KeyError:
+        pass
+    plan: tuple[tuple[int, str], ...] | None = None
+    match = signature._regex.fullmatch(supplied)
+    if match is not None:
+        checks: list[tuple[int, str]] = []
+        arg_index = 0
+        ok = True
+        for index, param in enumerate(signature._params):
+            group = match.group(index + 1)
+            if not group:
+                ok = False
+                break
+            for single in group:
+                if param.type == "a":
+                    if single != "a":
+                        ok = False
+                        break
+                    if param.subtype is not None:
+                        checks.append((arg_index, str(param.subtype[0])))
+                arg_index += 1
+            if not ok:
+                break
+        if ok and arg_index == len(supplied):
+            plan = tuple(checks)
+    if len(_PASS_THROUGH) < 4096:
+        _SIGNATURES_SEEN.append(signature)
+        _PASS_THROUGH[key] = plan
+    return plan
+
+
+def _validated(function: Any, args: list[Any]) -> list[Any]:
+    """The arguments as the library's signature check passes them, or :class:`_Fallback`."""
+    signature = getattr(function, "signature", None)
+    if signature is None:
+        return args
+    supplied = "".join([_symbol(arg) for arg in args])
+    if "f" in supplied:
+        raise _Fallback
+    plan = _pass_through(signature, supplied)
+    if plan is None:
+        raise _Fallback
+    for arg_index, item_type in plan:
+        items = args[arg_index]
+        for item in items:
+            if _symbol(item) != item_type:
+                raise _Fallback
+    return args
+
+
+def _plain(node: Any) -> bool:
+    """No predicate, grouping, sorting stage, focus/index binding or [] on the node."""
+    return not (
+        getattr(node, "predicate", None)
+        or getattr(node, "group", None) is not None
+        or getattr(node, "stages", None)
+        or getattr(node, "focus", None) is not None
+        or getattr(node, "index", None) is not None
+        or getattr(node, "tuple", None) is not None
+        or getattr(node, "ancestor", None) is not None
+        or getattr(node, "keep_array", False)
+        or getattr(node, "keep_singleton_array", False)
+    )
+
+
+def _fast_compile(node: Any, library: Any, depth: int = 1) -> _FastNode:
+    """Closures for *node* (see the section comment); :class:`_Unsupported` otherwise."""
+    if depth > _FAST_MAX_DEPTH or not isinstance(node, _parser.Parser.Symbol) or not _plain(node):
+        raise _Unsupported
+    kind = node.type
+    if kind in ("string", "number", "value"):
+        return _fast_literal(node)
+    if kind == "variable":
+        return _fast_variable(node)
+    if kind == "path":
+        return _fast_path(node, library, depth)
+    if kind == "binary":
+        return _fast_binary(node, library, depth)
+    if kind == "unary":
+        return _fast_unary(node, library, depth)
+    if kind == "condition":
+        return _fast_condition(node, library, depth)
+    if kind == "block":
+        return _fast_block(node, library, depth)
+    if kind == "function":
+        return _fast_function(node, library, depth)
+    raise _Unsupported
+
+
+def _fast_literal(node: Any) -> _FastNode:
+    value = node.value if node.value is not None else _NULL
+
+    def literal(_input: Any, _scope: dict[str, Any], _deadline: _Deadline) -> Any:
+        return value
+
+    return literal
+
+
+def _fast_variable(node: Any) -> _FastNode:
+    name = node.value
+    if not isinstance(name, str) or not name:  # "$" (the context) and "$$" stay with the library
+        raise _Unsupported
+    if name == "$":
+        raise _Unsupported
+
+    def variable(_input: Any, scope: dict[str, Any], _deadline: _Deadline) -> Any:
+        value = scope.get(name, _NONE)
+        if value is _NONE:  # a function, or nothing: the library knows
+            raise _Fallback
+        return _mangle(value)
+
+    return variable
+
+
+def _fast_name(node: Any) -> _FastNode:
+    key = str(node.value)
+    lookup = _Functions.lookup
+
+    def name(input: Any, _scope: dict[str, Any], _deadline: _Deadline) -> Any:
+        if type(input) is dict:  # Functions.lookup, inlined for an object
+            result = input.get(key, _NONE)
+            if result is None:
+                return _NULL
+            if result is _NONE:
+                return None
+            return _mangle(result)
+        return _mangle(lookup(input, key))
+
+    return name
+
+
+def _fast_step(step: _FastNode, sequence: Any, scope: dict[str, Any], deadline: _Deadline, last: bool) -> Any:
+    """The library's ``evaluate_step`` for a step without stages."""
+    result = _JList()
+    result.sequence = True
+    count = 0
+    for item in sequence:
+        count += 1
+        if count % _FAST_CHECK_EVERY == 0:
+            deadline.check()
+        value = step(item, scope, deadline)
+        if value is not None:
+            result.append(value)
+    if last and len(result) == 1 and isinstance(result[0], list) and not _utils.Utils.is_sequence(result[0]):
+        return result[0]
+    flat = _JList()
+    flat.sequence = True
+    for value in result:
+        if not isinstance(value, list) or (isinstance(value, _JList) and value.cons):
+            flat.append(value)
+        else:
+            flat.extend(value)
+    return flat
+
+
+def _fast_path(node: Any, library: Any, depth: int) -> _FastNode:
+    steps_ast = node.steps
+    if not steps_ast:
+        raise _Unsupported
+    steps: list[_FastNode] = []
+    for index, step in enumerate(steps_ast):
+        if not _plain(step) or getattr(step, "consarray", False):
+            raise _Unsupported
+        if step.type == "name":
+            steps.append(_fast_name(step))
+        elif index == 0 and step.type in ("variable", "function"):
+            steps.append(_fast_compile(step, library, depth + 1))
+        else:
+            raise _Unsupported
+    first_is_variable = steps_ast[0].type == "variable"
+    last_index = len(steps) - 1
+    compiled_steps = tuple(enumerate(steps))
+
+    def path(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+        start = 0
+        if input is None:
+            # While the path holds one value that is not an array, evaluate_step's
+            # sequence of one and its flattening are that value: walk it directly.
+            current: Any = None
+            for index, step in compiled_steps:
+                value = step(current, scope, deadline)
+                if value is None:
+                    return None
+                if isinstance(value, list) and not (isinstance(value, _JList) and value.cons):
+                    if index == last_index and not (isinstance(value, _JList) and value.sequence):
+                        return value
+                    sequence = _JList(value)  # several values: evaluate_step's flattening
+                    sequence.sequence = True
+                    start = index + 1
+                    break
+                current = value
+            else:
+                return current
+            if start > last_index:
+                return _mangle(sequence)
+        if start == 0:
+            if isinstance(input, list) and not first_is_variable:
+                sequence = input
+            else:
+                sequence = _utils.Utils.create_sequence(input)
+        result = None
+        for index, step in compiled_steps[start:]:
+            result = _fast_step(step, sequence, scope, deadline, index == last_index)
+            if result is None or not result:
+                break
+            sequence = result
+        return _mangle(result)
+
+    return path
+
+
+def _fast_binary(node: Any, library: Any, depth: int) -> _FastNode:
+    op = str(node.value)
+    lhs = _fast_compile(node.lhs, library, depth + 1)
+    rhs = _fast_compile(node.rhs, library, depth + 1)
+    if op == "and":
+
+        def conjunction(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+            return _boolize(lhs(input, scope, deadline)) and _boolize(rhs(input, scope, deadline))
+
+        return conjunction
+    if op == "or":
+
+        def disjunction(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+            return _boolize(lhs(input, scope, deadline)) or _boolize(rhs(input, scope, deadline))
+
+        return disjunction
+    operation: Callable[[Any, Any], Any]
+    if op in ("+", "-", "*", "/", "%"):
+        numeric = library.evaluate_numeric_expression
+        operation = lambda a, b: numeric(a, b, op)  # noqa: E731
+    elif op in ("=", "!="):
+        equality = library.evaluate_equality_expression
+        operation = lambda a, b: equality(a, b, op)  # noqa: E731
+    elif op in ("<", "<=", ">", ">="):
+        comparison = library.evaluate_comparison_expression
+        operation = lambda a, b: comparison(a, b, op)  # noqa: E731
+    elif op == "&":
+        operation = library.evaluate_string_concat
+    elif op == "in":
+        operation = library.evaluate_includes_expression
+    else:
+        raise _Unsupported
+
+    def binary(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+        left = lhs(input, scope, deadline)
+        return _mangle(operation(left, rhs(input, scope, deadline)))
+
+    return binary
+
+
+def _fast_unary(node: Any, library: Any, depth: int) -> _FastNode:
+    op = str(node.value)
+    if op == "-":
+        operand = _fast_compile(node.expression, library, depth + 1)
+
+        def negation(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+            value = operand(input, scope, deadline)
+            if value is None:
+                return None
+            if not _utils.Utils.is_numeric(value):
+                raise _Fallback
+            return _utils.Utils.convert_number(-float(value))
+
+        return negation
+    if op == "[":
+        items = tuple(
+            (_fast_compile(item, library, depth + 1), str(item.value) == "[") for item in node.expressions
+        )
+        cons = bool(node.consarray)
+        append = _Functions.append
+
+        def array(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+            result = _JList()
+            for item, nested in items:
+                value = item(input, scope, deadline)
+                if value is not None:
+                    if nested:
+                        result.append(value)
+                    else:
+                        result = append(result, value)
+            if cons:
+                if not isinstance(result, _JList):
+                    result = _JList(result)
+                result.cons = True
+            return result
+
+        return array
+    if op == "{":
+        pairs = tuple(
+            (_fast_compile(key, library, depth + 1), _fast_compile(value, library, depth + 1))
+            for key, value in node.lhs_object
+        )
+
+        literal_keys = [key.value for key, _ in node.lhs_object if key.type == "string" and _plain(key)]
+        if len(literal_keys) == len(pairs) and len(set(literal_keys)) == len(pairs):
+            # Distinct string keys: the grouping is the pairs in order, known now.
+            members = tuple((key, value) for key, (_, value) in zip(literal_keys, pairs))
+
+            def literal_constructor(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+                if input is not None:
+                    raise _Fallback
+                result: dict[str, Any] = {}
+                for key, value_node in members:
+                    value = value_node(None, scope, deadline)
+                    if value is not None:
+                        result[key] = value
+                return result
+
+            return literal_constructor
+
+        def constructor(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+            # evaluate_group_expression for one item (the compiled subset only
+            # ever evaluates a constructor against the absent context)
+            if input is not None:
+                raise _Fallback
+            groups: dict[str, int] = {}
+            for index, (key_node, _) in enumerate(pairs):
+                key = key_node(None, scope, deadline)
+                if key is None:
+                    continue
+                if not isinstance(key, str) or key in groups:  # T1003, D1009
+                    raise _Fallback
+                groups[key] = index
+            result: dict[str, Any] = {}
+            for key, index in groups.items():
+                value = pairs[index][1](None, scope, deadline)
+                if value is not None:
+                    result[key] = value
+            return result
+
+        return constructor
+    raise _Unsupported
+
+
+def _fast_condition(node: Any, library: Any, depth: int) -> _FastNode:
+    condition = _fast_compile(node.condition, library, depth + 1)
+    then = _fast_compile(node.then, library, depth + 1)
+    otherwise = _fast_compile(node._else, library, depth + 1) if node._else is not None else None
+
+    def ternary(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+        if _boolize(condition(input, scope, deadline)):
+            return _mangle(then(input, scope, deadline))
+        if otherwise is not None:
+            return _mangle(otherwise(input, scope, deadline))
+        return None
+
+    return ternary
+
+
+def _fast_block(node: Any, library: Any, depth: int) -> _FastNode:
+    expressions = tuple(_fast_compile(child, library, depth + 1) for child in node.expressions or ())
+
+    def block(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+        result = None
+        for expression in expressions:
+            result = expression(input, scope, deadline)
+        return _mangle(result)
+
+    return block
+
+
+def _fast_function(node: Any, library: Any, depth: int) -> _FastNode:
+    procedure = node.procedure
+    if getattr(procedure, "type", None) != "variable" or not _plain(procedure):
+        raise _Unsupported
+    name = procedure.value
+    if not isinstance(name, str) or not name or name in _FAST_DENIED:
+        raise _Unsupported
+    function = library.environment.lookup(name)
+    if isinstance(function, _lib.Jsonata.JLambda):
+        call = function.function
+
+        def invoke(args: list[Any]) -> Any:
+            return call(*args)
+
+    elif isinstance(function, _lib.Jsonata.JNativeFunction) and function.method is not None:
+        native, nargs, call_native = function.method, function.nargs, _Functions._call
+
+        def invoke(args: list[Any]) -> Any:
+            return call_native(native, nargs, _validated(function, args))
+
+    else:
+        raise _Unsupported
+    arguments = tuple(_fast_compile(argument, library, depth + 1) for argument in node.arguments or ())
+
+    def apply(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+        if name in scope:  # a variable of the same name shadows the function
+            raise _Fallback
+        return _mangle(invoke([argument(input, scope, deadline) for argument in arguments]))
+
+    return apply
+
+
+def _fast_evaluator(compiled: Any) -> _FastNode | None:
+    """The compiled closures for a library expression, or None when the library must run it."""
+    try:
+        return _fast_compile(compiled.ast, compiled)
+    except _Unsupported:
+        return None
+    except RecursionError:
+        return None
+
+
 # --------------------------------------------------------------------------- expressions
 
 
@@ -571,13 +1075,14 @@ class Expression:
     expression as AWS quotes it in causes.
     """
 
-    __slots__ = ("text", "source", "_compiled", "_local")
+    __slots__ = ("text", "source", "_compiled", "_local", "_fast")
 
     def __init__(self, text: str, source: str, compiled: Any) -> None:
         self.text = text
         self.source = source
         self._compiled = compiled
         self._local = threading.local()
+        self._fast = _fast_evaluator(compiled)
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
@@ -604,6 +1109,26 @@ class Expression:
         when evaluation fails, takes longer than *budget_seconds*, nests deeper
         than :data:`MAX_DEPTH`, or yields a function.
         """
+        fast = self._fast
+        if fast is not None:
+            scope = {name: _NULL if value is None else value for name, value in bindings.items()}
+            try:
+                raw = fast(None, scope, _Deadline(_cpu_clock() + budget_seconds))
+            except _GuardTripped as exc:
+                raise evaluation_error(self.text, field, exc.detail) from None
+            except Exception:  # _Fallback, or an error whose exact text the library gives
+                pass
+            else:
+                if raw is None:
+                    return UNDEFINED
+                try:
+                    return _from_library(raw)
+                except _NotJson:
+                    raise unsupported_result_error(self.text, field) from None
+        return self._evaluate_library(bindings, field, budget_seconds)
+
+    def _evaluate_library(self, bindings: Mapping[str, Any], field: str, budget_seconds: float) -> Any:
+        """:meth:`evaluate` by the library's evaluator, with the budget/depth guard."""
         frame: dict[str, Any] = {name: _to_library(value) for name, value in bindings.items()}
         guard = _Guard(budget_seconds)
         frame["__evaluate_entry"] = guard.entry
