@@ -67,7 +67,7 @@ THIRD_PARTY = {
     "boto3": ("asl_engine.tasks.aws", "asl_engine.embedded_aws", "asl_engine.deploy"),
     "botocore": ("asl_engine.tasks.aws", "asl_engine.embedded_aws", "asl_engine.server", "asl_engine.deploy"),
     "moto": ("asl_engine.embedded_aws",),
-    "jsonata": ("asl_engine.dataflow.jsonata",),
+    "jsonata": ("asl_engine.dataflow.jsonata_engine",),
 }
 """Which components may import a third-party library that has a boundary."""
 

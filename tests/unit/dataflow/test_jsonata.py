@@ -29,7 +29,7 @@ from asl_engine.dataflow.jsonata import (
     undefined_error,
     unsupported_result_error,
 )
-from asl_engine.dataflow import jsonata as jsonata_adapter
+from asl_engine.dataflow import jsonata_engine as jsonata_adapter
 from asl_engine.errors import StatesError
 
 QEE = "States.QueryEvaluationError"
@@ -558,4 +558,4 @@ def test_only_the_adapter_imports_the_library():
         for path in package.rglob("*.py")
         if re.search(r"^\s*(import jsonata\b|from jsonata\b)", path.read_text(encoding="utf-8"), re.M)
     )
-    assert importers == ["dataflow/jsonata.py"]
+    assert importers == ["dataflow/jsonata_engine.py"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from asl_engine.dataflow import jsonata
+from asl_engine.dataflow import jsonata_engine as jsonata
 from asl_engine.dataflow.jsonata import compile_expression
 
 INPUT: dict[str, Any] = {
