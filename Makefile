@@ -36,8 +36,11 @@ browser:
 		  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
 		echo "make: Chromium could not be installed; the browser test will be skipped"
 
+# Engine ratios against a plain-Python baseline, then asl against its peers
+# (local-workflow-engine and moto, installed into .bench-venv on first use).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/peers.py
 
 # The HTTP service (asl serve) under boto3 load; compares with moto's server
 # when moto[server] is installed (pip install 'moto[server]'), else says so.
