@@ -30,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asl_engine  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import workloads  # noqa: E402
+
 
 def pass_chain(n: int) -> dict[str, Any]:
     states: dict[str, Any] = {}
@@ -59,18 +62,8 @@ def jsonata_chain(n: int) -> dict[str, Any]:
 
 
 def choice_loop(iterations: int) -> dict[str, Any]:
-    return {
-        "StartAt": "Check",
-        "States": {
-            "Check": {
-                "Type": "Choice",
-                "Choices": [{"Variable": "$.i", "NumericLessThan": iterations, "Next": "Increment"}],
-                "Default": "Done",
-            },
-            "Increment": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
-            "Done": {"Type": "Succeed"},
-        },
-    }
+    definition: dict[str, Any] = workloads.choice_loop(iterations)["definition"]
+    return definition
 
 
 def map_of_passes() -> dict[str, Any]:

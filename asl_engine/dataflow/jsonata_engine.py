@@ -134,24 +134,8 @@ else:  # library-free bases, so that isinstance checks need not load this module
     from .jsonata_text import ExpressionBase as _ExpressionBase
     from .jsonata_text import TemplateBase as _TemplateBase
 
-__all__ = [
-    "DEFAULT_BUDGET_SECONDS",
-    "MAX_DEPTH",
-    "QUERY_EVALUATION_ERROR",
-    "UNDEFINED",
-    "Expression",
-    "JsonataSyntaxError",
-    "Template",
-    "compile_expression",
-    "evaluation_error",
-    "expression_source",
-    "is_expression",
-    "json_type_name",
-    "result_type_error",
-    "template",
-    "undefined_error",
-    "unsupported_result_error",
-]
+# The texts, errors and UNDEFINED are jsonata_text's (the face re-exports them).
+__all__ = ["Expression", "Template", "compile_expression", "template"]
 
 _NULL: Final[Any] = _utils.Utils.NULL_VALUE  # the library's JSON null; Python None is "undefined"
 _HASH_ALGORITHMS: Final[dict[str, Callable[[bytes], Any]]] = {
