@@ -29,6 +29,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from ..dataflow.jsonpath import to_json
+
 __all__ = ["Store", "decode_event", "encode_event", "epoch", "moment"]
 
 SCHEMA_VERSION = 1
@@ -101,7 +103,7 @@ def moment(seconds: float) -> datetime:
 def encode_event(event: dict[str, Any]) -> str:
     body = dict(event)
     body["timestamp"] = epoch(event["timestamp"])
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return to_json(body)
 
 
 def decode_event(text: str) -> dict[str, Any]:
