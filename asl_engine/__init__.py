@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 # (PEP 562), so ``import asl_engine`` costs nothing and a command pulls in only
 # what it touches (``asl --help`` imports no engine module at all).
 _EXPORTS = {
+    "JsonTextError": ".documents.values",
+    "decode_text": ".documents.values",
+    "parse_json_value": ".documents.values",
     "Execution": ".api",
     "StateMachine": ".api",
     "load": ".api",
@@ -54,6 +57,9 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
+    from .documents.values import JsonTextError
+    from .documents.values import decode as decode_text
+    from .documents.values import loads as parse_json_value
     from .api import Execution, StateMachine, load, validate
     from .options import RunOptions
     from .diagnostics import Diagnostic
@@ -79,6 +85,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .teststate import test_state
 
 __all__ = [
+    "JsonTextError",
+    "decode_text",
+    "parse_json_value",
     "AslEngineError",
     "AwsConfig",
     "Clock",
@@ -121,13 +130,17 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+# Public names that their module spells otherwise.
+_RENAMED = {"decode_text": "decode", "parse_json_value": "loads"}
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'asl_engine' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(importlib.import_module(module, __name__), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

@@ -8,6 +8,8 @@ from typing import Any, NoReturn
 
 import click
 
+import asl_engine
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3, 4
 
 
@@ -18,19 +20,22 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def parse_json_input(text: str, origin: str) -> Any:
+    """A JSON value the user gave (``asl_engine.documents.values``: one reader, one set of errors)."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", EXIT_USAGE)
+        return asl_engine.parse_json_value(text, origin)
+    except asl_engine.JsonTextError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def read_text(path: str, what: str) -> str:
-    """The text of ``path``; an unreadable file is a usage error (``cannot read <what> PATH: ...``)."""
+    """The UTF-8 text of ``path``; an unreadable or non-UTF-8 file is a usage error."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+        with open(path, "rb") as fh:
+            return asl_engine.decode_text(fh.read(), f"{what} {path}")
     except OSError as exc:
         fail(f"cannot read {what} {path}: {exc.strerror or exc}", EXIT_USAGE)
+    except asl_engine.JsonTextError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def read_input_file(path: str) -> Any:
