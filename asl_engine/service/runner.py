@@ -77,6 +77,12 @@ class StoreSpool(CallbackSpool):
         self.store, self.execution_arn, self._state = store, execution_arn, state
         self._seen: set[str] = set()
 
+    def announce(self, token: str) -> None:
+        pass  # the store records each waiting token (deliver)
+
+    def retract(self, token: str) -> None:
+        pass
+
     def send(self, token: str, message: dict[str, Any]) -> Any:
         self.store.keep_answer(token, message)
 

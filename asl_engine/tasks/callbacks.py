@@ -127,8 +127,27 @@ class CallbackSpool:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or default_callbacks_dir()
 
+    def announce(self, token: str) -> None:
+        """A task of this process now waits for ``token``: other processes may answer it."""
+        waiting = self.directory / "waiting"
+        waiting.mkdir(parents=True, exist_ok=True)
+        (waiting / _safe(token)).touch()
+
+    def retract(self, token: str) -> None:
+        """The task no longer waits for ``token``."""
+        try:
+            (self.directory / "waiting" / _safe(token)).unlink()
+        except OSError:
+            pass
+
     def send(self, token: str, message: dict[str, Any]) -> Path:
-        """Write a message for ``token`` atomically (write, then rename)."""
+        """Write a message for ``token`` atomically (write, then rename).
+
+        Raises ``TaskTokenError`` when no task waits for ``token`` (none has
+        announced it), as AWS answers ``TaskDoesNotExist``/``TaskTimedOut``.
+        """
+        if not (self.directory / "waiting" / _safe(token)).exists():
+            raise TaskTokenError(f"Task Timed Out or Does Not Exist: no task waits for the token {token!r}")
         self.directory.mkdir(parents=True, exist_ok=True)
         final = self.directory / f"{_safe(token)}.{time.time_ns()}.{uuid.uuid4().hex[:8]}.json"
         temporary = final.with_suffix(".tmp")
@@ -189,3 +208,5 @@ def wait_for_outcome(token: str, cancel: threading.Event, spool: CallbackSpool |
         return outcome.output
     finally:
         unregister(token)
+        if spool is not None:
+            spool.retract(token)

@@ -241,11 +241,15 @@ class TaskDispatcher:
             # An answer sent during the call itself is kept; the token's limits
             # count from the task's start, on the execution's clock.
             register(token, request._watch or TaskWatch(self._clock, None, None))
+            if self._callbacks is not None:
+                self._callbacks.announce(token)  # before anyone can see it: answers may come at once
         try:
             response = self._call(state, info, request)
         except BaseException:
             if token is not None:
                 unregister(token)
+                if self._callbacks is not None:
+                    self._callbacks.retract(token)
             raise
         if info.pattern is None:
             return response

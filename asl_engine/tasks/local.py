@@ -24,7 +24,9 @@ from typing import Any, Callable
 from ..errors import HandlerImportError, StatesError, TaskFailure
 from .base import TaskRequest
 
-__all__ = ["LocalHandler", "import_handler", "lambda_error"]
+__all__ = ["EXIT_ERROR", "LocalHandler", "import_handler", "lambda_error"]
+
+EXIT_ERROR = "Runtime.ExitError"
 
 
 def lambda_error(exc: BaseException, request_id: str | None = None) -> StatesError:
@@ -63,6 +65,13 @@ class LocalHandler:
             raise
         except Exception as exc:  # noqa: BLE001 - every handler exception is task data
             raise lambda_error(exc, request_id) from None
+        except SystemExit as exc:
+            # A handler that exits must not end asl with its code: on Lambda the
+            # runtime process exits and the invocation fails with Runtime.ExitError
+            # (text as Lambda's Python runtime reports it; not AWS-recorded here).
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
+            raise StatesError(EXIT_ERROR, json.dumps({"errorType": EXIT_ERROR, "errorMessage": message})) from None
 
 
 def _accepts_two_args(fn: Callable[..., Any]) -> bool:

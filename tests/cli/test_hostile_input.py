@@ -59,3 +59,26 @@ def test_a_history_file_that_is_not_utf8(tmp_path: Path) -> None:
     (tmp_path / "h.json").write_bytes(b"\xff")
     code, stderr = run("replay", str(tmp_path / "h.json"), "--definition", str(definition))
     assert code == 2 and "is not UTF-8 text" in stderr
+
+
+def test_an_unknown_task_token_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASL_CALLBACKS_DIR", str(tmp_path / "callbacks"))
+    for args in (("send-task-success", "--task-output", "{}"), ("send-task-failure",), ("send-task-heartbeat",)):
+        code, stderr = run(args[0], "--task-token", "no-such-token", *args[1:])
+        assert code == 1 and "Task Timed Out or Does Not Exist" in stderr, args
+
+
+def test_a_handler_that_exits_fails_its_task(tmp_path: Path) -> None:
+    import asl_engine
+
+    def leave(event: object) -> object:
+        raise SystemExit(99)
+
+    machine = asl_engine.load({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:leave",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": True},
+        "Caught": {"Type": "Pass", "End": True}}})
+    execution = machine.run({}, handlers={"leave": leave})
+    assert execution.status == "SUCCEEDED"
+    assert execution.output["Error"] == "Runtime.ExitError"
+    assert "exit status 99" in json.loads(execution.output["Cause"])["errorMessage"]
