@@ -564,19 +564,10 @@ def _fast_compile(node: Any, library: Any, depth: int = 1) -> _FastNode:
         return _fast_literal(node)
     if kind == "variable":
         return _fast_variable(node)
-    if kind == "path":
-        return _fast_path(node, library, depth)
-    if kind == "binary":
-        return _fast_binary(node, library, depth)
-    if kind == "unary":
-        return _fast_unary(node, library, depth)
-    if kind == "condition":
-        return _fast_condition(node, library, depth)
-    if kind == "block":
-        return _fast_block(node, library, depth)
-    if kind == "function":
-        return _fast_function(node, library, depth)
-    raise _Unsupported
+    build = _FAST_BUILDERS.get(kind)
+    if build is None:
+        raise _Unsupported
+    return build(node, library, depth)
 
 
 def _fast_literal(node: Any) -> _FastNode:
@@ -882,6 +873,18 @@ def _fast_function(node: Any, library: Any, depth: int) -> _FastNode:
         return _mangle(invoke([argument(input, scope, deadline) for argument in arguments]))
 
     return apply
+
+
+# The node kinds whose closures are built from their children (literals and
+# variables are leaves, handled first).
+_FAST_BUILDERS: Final[dict[str, Callable[[Any, Any, int], _FastNode]]] = {
+    "path": _fast_path,
+    "binary": _fast_binary,
+    "unary": _fast_unary,
+    "condition": _fast_condition,
+    "block": _fast_block,
+    "function": _fast_function,
+}
 
 
 def _fast_evaluator(compiled: Any) -> _FastNode | None:
