@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import asl_engine  # noqa: E402
-from asl_engine.dataflow.jsonata import DEFAULT_BUDGET_SECONDS, Expression, compile_expression  # noqa: E402
+from asl_engine.dataflow.jsonata_engine import DEFAULT_BUDGET_SECONDS, Expression, compile_expression  # noqa: E402
 from run import jsonata_chain  # noqa: E402
 
 CONDITION = "{% $states.input.value >= 20 and $states.input.value < 30 %}"
