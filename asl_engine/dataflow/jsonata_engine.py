@@ -109,20 +109,13 @@ from jsonata import utils as _utils
 from ..errors import QUERY_EVALUATION_ERROR, StatesError
 from .json_values import copy_json, json_type_name
 from .jsonata_text import (
-    _CLOSE,
-    _OPEN,
     DEFAULT_BUDGET_SECONDS,
     MAX_DEPTH,
     UNDEFINED,
     JsonataSyntaxError,
-    _compact_json,
-    _js_number,
-    _prefix,
-    _Undefined,
     evaluation_error,
     expression_source,
     is_expression,
-    result_type_error,
     undefined_error,
     unsupported_result_error,
 )
@@ -986,12 +979,7 @@ class Expression(_ExpressionBase):
             except Exception:  # _Fallback, or an error whose exact text the library gives
                 pass
             else:
-                if raw is None:
-                    return UNDEFINED
-                try:
-                    return _from_library(raw)
-                except _NotJson:
-                    raise unsupported_result_error(self.text, field) from None
+                return self._result(raw, field)
         return self._evaluate_library(bindings, field, budget_seconds)
 
     def _evaluate_library(self, bindings: Mapping[str, Any], field: str, budget_seconds: float) -> Any:
@@ -1018,6 +1006,10 @@ class Expression(_ExpressionBase):
             raise evaluation_error(self.text, field, "D1001: Number out of range: Infinity") from None
         except Exception as exc:  # any other library failure is still a failed expression
             raise evaluation_error(self.text, field, f"{type(exc).__name__}: {exc}") from None
+        return self._result(raw, field)
+
+    def _result(self, raw: Any, field: str) -> Any:
+        """The library's result as a JSON value (``None`` is undefined; a function is not JSON)."""
         if raw is None:
             return UNDEFINED
         try:
