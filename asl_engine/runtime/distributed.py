@@ -138,15 +138,18 @@ class MapRun:
         # A distributed Map tolerates no failed child unless told otherwise.
         tally = Tally((count if count is not None or percentage is not None else 0, percentage, None))
         outputs: dict[int, Any] = {}
-        taken = self._taken
+        # Only result files list the items in flight when a run fails (PENDING).
+        taken = self._taken if spool is not None else None
 
         def jobs() -> Iterator[tuple[int, Callable[[Frame], Any]]]:
             for index, item in numbered:
-                taken[index] = item
+                if taken is not None:
+                    taken[index] = item
                 yield index, self._child_job(state, map_run_arn, index, item, source, env)
 
         def deliver(index: int, value: Any) -> None:
-            taken.pop(index, None)
+            if taken is not None:
+                taken.pop(index, None)
             if state.result_writer is None:
                 outputs[index] = value
                 return
@@ -159,7 +162,7 @@ class MapRun:
                 self.records[index] = (record, output)
 
         def skipped(index: int) -> None:
-            if spool is not None:
+            if spool is not None and taken is not None:
                 spool.pending(index, taken.pop(index, None))
 
         try:
