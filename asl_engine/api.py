@@ -36,13 +36,14 @@ __all__ = ["Execution", "RunOptions", "StateMachine", "load", "validate"]
 DefinitionSource = str | os.PathLike[str] | Mapping[str, Any]
 
 
-@dataclass
+@dataclass(init=False)
 class Execution:
     """The outcome of one run. A failed execution is a status, not an exception.
 
     ``status`` is ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``;
     ``output`` is set when it succeeded, ``error``/``cause`` when it did not;
-    ``history`` holds the events in AWS ``GetExecutionHistory`` shape.
+    ``history`` holds the events in AWS ``GetExecutionHistory`` shape (a list,
+    or the engine's ``History``, read into one on first use).
     """
 
     name: str
@@ -55,7 +56,8 @@ class Execution:
     cause: str | None = None
     start_date: datetime | None = None
     stop_date: datetime | None = None
-    history: list[dict[str, Any]] = field(default_factory=list)
+    # The events: a History, built into dicts on first read (see ``history``).
+    _events: "History | list[dict[str, Any]] | None" = field(default=None, repr=False, compare=False)
     # Child executions, in completion order, each with its own history:
     # distributed Map children ({"mapRunArn", "index", "executionArn", "status",
     # "input", "output" or "error"/"cause", "history"}) and local
@@ -63,6 +65,45 @@ class Execution:
     child_executions: list[dict[str, Any]] = field(default_factory=list)
     # Finished children beyond ``RunOptions.child_executions_kept``: counted, not kept.
     child_executions_dropped: int = 0
+
+    def __init__(
+        self,
+        name: str,
+        arn: str,
+        state_machine_arn: str,
+        status: str,
+        input: Any,
+        output: Any = None,
+        error: str | None = None,
+        cause: str | None = None,
+        start_date: datetime | None = None,
+        stop_date: datetime | None = None,
+        history: "History | list[dict[str, Any]] | None" = None,
+        child_executions: list[dict[str, Any]] | None = None,
+        child_executions_dropped: int = 0,
+    ) -> None:
+        self.name, self.arn, self.state_machine_arn, self.status, self.input = name, arn, state_machine_arn, status, input
+        self.output, self.error, self.cause = output, error, cause
+        self.start_date, self.stop_date = start_date, stop_date
+        self._events = history
+        self.child_executions = child_executions if child_executions is not None else []
+        self.child_executions_dropped = child_executions_dropped
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The events in AWS ``GetExecutionHistory`` shape, oldest first.
+
+        Built on first read: a run whose history is never read never pays
+        for the event dicts (the events are recorded as they happen either
+        way, and listeners see each one at once)."""
+        events = self._events
+        if not isinstance(events, list):
+            events = self._events = events.events() if events is not None else []
+        return events
+
+    @history.setter
+    def history(self, events: list[dict[str, Any]]) -> None:
+        self._events = events
 
     @property
     def succeeded(self) -> bool:
@@ -308,7 +349,7 @@ class StateMachine:
         return Execution(
             execution_name, info.arn, machine_arn, outcome.status, input,
             output=outcome.output, error=outcome.error, cause=outcome.cause,
-            start_date=info.start, stop_date=outcome.stop, history=outcome.history.events(),
+            start_date=info.start, stop_date=outcome.stop, history=outcome.history,
             child_executions=list(services.child_executions),
             child_executions_dropped=services.child_executions.dropped,
         )

@@ -1,10 +1,17 @@
 """Execution history in the shape of AWS ``GetExecutionHistory``, and the one
 registry of the event types it may hold.
 
-Every event is a plain dict::
+Every event is read as a plain dict::
 
     {"timestamp": datetime, "type": "PassStateEntered", "id": 2,
      "previousEventId": 1, "stateEnteredEventDetails": {...}}
+
+A history that nobody watches as it grows (no listener, no recorder) keeps
+each ``<Type>StateEntered``/``<Type>StateExited`` event, most of any
+history, as a short tuple, and builds its dict the first time the history
+is read (``events``, iteration). Building two dicts per event was a fifth of
+a Pass state's cost and most of an inline Map's memory, for histories that a
+plain ``run`` often never reads.
 
 ``previousEventId`` links an event to the one that caused it, so events of
 concurrent Map iterations and Parallel branches form separate chains, as on
@@ -135,7 +142,7 @@ class Recorder(Protocol):
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "_compact")
 
     def __init__(
         self,
@@ -147,7 +154,8 @@ class History:
     ) -> None:
         # ``events``: the events recorded so far, when an execution carries on
         # from a snapshot (new events continue their ids).
-        self._events: list[dict[str, Any]] = list(events or [])
+        # An entry is an event dict, or a state event not yet built (``_state_event``).
+        self._events: list[Any] = list(events or [])
         self._lock = threading.Lock()
         self._now = now
         self._listeners = listeners or []
@@ -156,6 +164,9 @@ class History:
         self._limit = limit
         self._recorder = recorder
         self._progress: Progress | None = None
+        # Whether state events may wait to be built: only when no one sees
+        # each event as it is added.
+        self._compact = not self._listeners and recorder is None
 
     @property
     def recorded(self) -> bool:
@@ -219,13 +230,61 @@ class History:
             listener(event)
         return event_id
 
+    def add_state(
+        self,
+        event_type: str,
+        previous: int,
+        name: str,
+        text: str,
+        timestamp: datetime | None = None,
+        then: Callable[[int], None] | None = None,
+        assigned: dict[str, str] | None = None,
+    ) -> int:
+        """``add`` for a ``<Type>StateEntered`` (``text`` is the input) or
+        ``<Type>StateExited`` (``text`` is the output; ``assigned`` the JSON
+        texts of the variables it assigned) event; the same contract."""
+        if not self._compact or (self._limit is not None and len(self._events) >= self._limit - 1):
+            return self.add(event_type, previous, _state_details(event_type, name, text, assigned), timestamp, then)
+        with self._lock:
+            event_id = len(self._events) + 1
+            self._events.append((event_type, previous, timestamp or self._now(), name, text, assigned))
+            if then is not None:
+                then(event_id)
+        return event_id
+
     def __len__(self) -> int:
         return len(self._events)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(list(self._events))
+        return iter(self.events())
 
     def events(self) -> list[dict[str, Any]]:
         """A snapshot of the events so far, oldest first."""
         with self._lock:
-            return list(self._events)
+            events = self._events
+            for index, entry in enumerate(events):
+                if type(entry) is tuple:  # built once, in place
+                    events[index] = _state_event(index + 1, entry)
+            return list(events)
+
+
+def _state_details(event_type: str, name: str, text: str, assigned: dict[str, str] | None) -> dict[str, Any]:
+    if event_type.endswith("Entered"):
+        return {"name": name, "input": text, "inputDetails": NOT_TRUNCATED}
+    details: dict[str, Any] = {"name": name, "output": text, "outputDetails": NOT_TRUNCATED}
+    if assigned is not None:
+        details["assignedVariables"] = assigned
+        details["assignedVariablesDetails"] = {"truncated": False}
+    return details
+
+
+def _state_event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
+    """The dict of a state event kept as ``(type, previous, timestamp, name, text, assigned)``."""
+    event_type, previous, timestamp, name, text, assigned = entry
+    return {
+        "timestamp": timestamp,
+        "type": event_type,
+        "id": event_id,
+        "previousEventId": previous,
+        EVENT_TYPES[event_type]: _state_details(event_type, name, text, assigned),  # type: ignore[dict-item]
+    }

@@ -28,7 +28,7 @@ from ..errors import QUERY_EVALUATION_ERROR, Aborted, EngineError, StatesError, 
 from ..execution.frame import Frame, locate
 from ..execution.quotas import check_payload
 from ..execution.variables import VariableBudget
-from ..history.events import NOT_TRUNCATED, STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
+from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
 from ..model.states import (
     DISCARD,
     ChoiceState,
@@ -217,12 +217,11 @@ class Interpreter(Resolver):
             else:
                 if data_json is None:
                     data_json = to_json(data)
-                details = {"name": name, "input": data_json, "inputDetails": NOT_TRUNCATED}
                 if history.recorded:  # the frame change is stored with the event: make it under its lock
-                    entered = history.add(STATE_ENTERED[state.type], frame.last_event, details, now,
-                                          _entering(frame, name, data, resumed, now, data_json))
+                    entered = history.add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now,
+                                                _entering(frame, name, data, resumed, now, data_json))
                 else:
-                    entered = history.add(STATE_ENTERED[state.type], frame.last_event, details, now)
+                    entered = history.add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now)
                     frame.enter(name, data, entered, resumed, now, data_json)
             resumed = False
             env = self._env(state, now, frame.scope.view)
@@ -291,21 +290,21 @@ class Interpreter(Resolver):
         """
         text = to_json(output)
         check_payload(text, state.name, self._max_payload)
-        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED}
         assigned = frame.assigned
+        texts: dict[str, str] | None = None
         if assigned is not None:
             texts = {name: to_json(value) for name, value in assigned.items()}
             frame.scope.assign(assigned, state.name)
             self._variables.charge(frame.scope, state.name, texts)
-            details["assignedVariables"] = texts
-            details["assignedVariablesDetails"] = {"truncated": False}
             frame.assigned = None
         history = self.history
         if history.recorded:
-            history.add(STATE_EXITED[state.type], frame.last_event, details, None,
-                        lambda event_id: frame.exited(next_name, output, event_id, text))
+            history.add_state(STATE_EXITED[state.type], frame.last_event, state.name, text, None,
+                              lambda event_id: frame.exited(next_name, output, event_id, text), texts)
         else:
-            frame.exited(next_name, output, history.add(STATE_EXITED[state.type], frame.last_event, details), text)
+            frame.exited(next_name, output,
+                         history.add_state(STATE_EXITED[state.type], frame.last_event, state.name, text, None, None, texts),
+                         text)
         return text
 
     @staticmethod

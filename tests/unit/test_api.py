@@ -38,7 +38,22 @@ def test_run_keywords_are_the_run_options():
 
 def test_execution_fields():
     fields = set(asl_engine.Execution.__dataclass_fields__)
-    assert {"status", "output", "error", "cause", "history", "name", "arn", "input", "start_date", "stop_date"} <= fields
+    assert {"status", "output", "error", "cause", "name", "arn", "input", "start_date", "stop_date"} <= fields
+    assert isinstance(asl_engine.Execution.history, property)  # built from the events on first read
+
+
+def test_history_is_built_on_first_read_and_kept():
+    machine = asl_engine.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"v": 1}, "End": True}}})
+    execution = machine.run({"a": 1})
+    events = execution.history
+    assert execution.history is events
+    assert [e["type"] for e in events] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    assert events[1]["stateEnteredEventDetails"] == {"name": "P", "input": '{"a":1}', "inputDetails": {"truncated": False}}
+    assert events[2]["stateExitedEventDetails"] == {
+        "name": "P", "output": '{"a":1}', "outputDetails": {"truncated": False},
+        "assignedVariables": {"v": "1"}, "assignedVariablesDetails": {"truncated": False},
+    }
+    assert [e["id"] for e in events] == [1, 2, 3, 4] and events[2]["previousEventId"] == 2
 
 
 def test_errors_form_one_tree():
