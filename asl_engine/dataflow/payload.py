@@ -65,9 +65,10 @@ def compile_value(text: str, field: str) -> ValueExpr:
     return ValueExpr(text, field)
 
 
-_CONST = 0
+_CONST = 0  # an array or object constant: copied per evaluation (the result is the caller's to keep)
 _EXPR = 1
 _NESTED = 2
+_SCALAR = 3  # a string, number, boolean or null constant: immutable, used as is
 
 
 class Template:
@@ -81,9 +82,11 @@ class Template:
 
     def evaluate(self, data: Any, env: Env | None) -> Any:
         if self._is_list:
-            return [copy_json(arg) if kind == _CONST else arg.evaluate(data, env) for _, kind, arg in self._entries]
+            return [arg if kind == _SCALAR else copy_json(arg) if kind == _CONST else arg.evaluate(data, env)
+                    for _, kind, arg in self._entries]
         # Expressions and nested templates both answer evaluate(); constants are copied.
-        return {key: copy_json(arg) if kind == _CONST else arg.evaluate(data, env) for key, kind, arg in self._entries}
+        return {key: arg if kind == _SCALAR else copy_json(arg) if kind == _CONST else arg.evaluate(data, env)
+                for key, kind, arg in self._entries}
 
 
 def _needs_template(value: Any) -> bool:
@@ -118,7 +121,7 @@ def compile_template(value: Any, on_error: OnError | None = None, pointer: str =
             elif _needs_template(sub):
                 entries.append((key, _NESTED, compile_template(sub, on_error, sub_ptr)))
             else:
-                entries.append((key, _CONST, sub))
+                entries.append((key, _constant_kind(sub), sub))
         return Template(entries, is_list=False)
     if isinstance(value, list):
         items: list[tuple[Any, int, Any]] = []
@@ -126,9 +129,13 @@ def compile_template(value: Any, on_error: OnError | None = None, pointer: str =
             if _needs_template(sub):
                 items.append((i, _NESTED, compile_template(sub, on_error, f"{pointer}/{i}")))
             else:
-                items.append((i, _CONST, sub))
+                items.append((i, _constant_kind(sub), sub))
         return Template(items, is_list=True)
     return value
+
+
+def _constant_kind(value: Any) -> int:
+    return _CONST if isinstance(value, (dict, list)) else _SCALAR
 
 
 def _report(on_error: OnError | None, pointer: str, message: str) -> None:

@@ -142,7 +142,7 @@ class Recorder(Protocol):
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "_compact")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "_compact", "recorded")
 
     def __init__(
         self,
@@ -167,12 +167,10 @@ class History:
         # Whether state events may wait to be built: only when no one sees
         # each event as it is added.
         self._compact = not self._listeners and recorder is None
-
-    @property
-    def recorded(self) -> bool:
+        self.recorded = recorder is not None
         """Whether a recorder stores each event with the progress it leaves (then a
         change that goes with an event must be made through ``add``'s ``then``)."""
-        return self._recorder is not None
+
 
     def track(self, progress: Progress) -> None:
         """Give the recorder the execution's progress to store with each event."""

@@ -289,7 +289,9 @@ class Interpreter(Resolver):
         Return the output's JSON (the next state's input).
         """
         text = to_json(output)
-        check_payload(text, state.name, self._max_payload)
+        limit = self._max_payload
+        if limit is not None and len(text) * 4 > limit:  # check_payload's cheap bound, inline (hot path)
+            check_payload(text, state.name, limit)
         assigned = frame.assigned
         texts: dict[str, str] | None = None
         if assigned is not None:
@@ -383,7 +385,8 @@ class Interpreter(Resolver):
     def _pass(self, state: PassState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         if state.jsonata:
             return state.next, self._jsonata_plain(state, data, env, frame)
-        effective = self._select(state.input_path, data, env)
+        path = state.input_path
+        effective = data if path is None else self._select(path, data, env)
         if state.has_result:  # AWS uses Result when both Result and Parameters are given
             result = copy_json(state.result)
         elif state.parameters is not None:
@@ -401,7 +404,8 @@ class Interpreter(Resolver):
                 inspector.record("afterParameters", result)
             inspector.record("afterResultSelector", result)
             inspector.record("afterResultPath", output)
-        return state.next, self._select(state.output_path, output, env)
+        path = state.output_path
+        return state.next, output if path is None else self._select(path, output, env)
 
     def _succeed(self, state: SucceedState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
         if state.jsonata:
