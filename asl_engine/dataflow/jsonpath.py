@@ -128,7 +128,7 @@ class Path:
     matches of an indefinite one; ``exists`` tells whether a path matches.
     """
 
-    __slots__ = ("text", "root", "variable", "segments", "definite", "_ng")
+    __slots__ = ("text", "root", "variable", "segments", "definite", "_ng", "_keys")
 
     def __init__(
         self,
@@ -144,6 +144,13 @@ class Path:
         self.segments = segments
         self._ng = ng
         self.definite = ng is None and all(k in (_KEY, _INDEX) for k, _ in segments)
+        # ``$.a.b``, most paths in definitions: read by plain indexing, and
+        # only a miss walks again for Jayway's message.
+        self._keys: tuple[str, ...] | None = (
+            tuple(arg for _, arg in segments)
+            if root == ROOT_DATA and ng is None and all(k == _KEY for k, _ in segments)
+            else None
+        )
 
     def __repr__(self) -> str:
         return f"Path({self.text!r})"
@@ -165,6 +172,15 @@ class Path:
 
     def get(self, data: Any, env: Env | None = None) -> Any:
         """Evaluate the path; a definite path that does not match raises PathNotFound."""
+        keys = self._keys
+        if keys is not None:
+            value = data
+            try:
+                for key in keys:
+                    value = value[key]  # only a dict takes a str index
+                return value
+            except (KeyError, TypeError):
+                pass
         value = self._root_value(data, env)
         if self._ng is not None:
             return [m.value for m in self._ng.find(value)]

@@ -204,12 +204,14 @@ class Interpreter(Resolver):
         if resumed:
             name, data, data_json = frame.state_name, frame.state_input, None
         history = self.history
-        clock = self.clock
+        # Read once: the loop below runs per state (the hot path).
+        now_of, deadline, visits, handlers = self.clock.now, self._deadline, self._visits, self._handlers
+        recorded, add_state = history.recorded, history.add_state
         while name is not None:
             if frame.cancel.is_set():
                 raise Aborted()
-            now = clock.now()
-            if self._deadline is not None and now >= self._deadline:
+            now = now_of()
+            if deadline is not None and now >= deadline:
                 raise TimedOut()
             state = states[name]
             if resumed and frame.entered:  # its StateEntered is recorded: carry the state on
@@ -217,19 +219,18 @@ class Interpreter(Resolver):
             else:
                 if data_json is None:
                     data_json = to_json(data)
-                if history.recorded:  # the frame change is stored with the event: make it under its lock
-                    entered = history.add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now,
-                                                _entering(frame, name, data, resumed, now, data_json))
+                if recorded:  # the frame change is stored with the event: make it under its lock
+                    entered = add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now,
+                                        _entering(frame, name, data, resumed, now, data_json))
                 else:
-                    entered = history.add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now)
+                    entered = add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now)
                     frame.enter(name, data, entered, resumed, now, data_json)
             resumed = False
             env = self._env(state, now, frame.scope.view)
-            visits = self._visits
             if visits is not None:
                 visits.begin(name, entered)
             try:
-                next_name, output = self._handlers[type(state)](state, data, env, frame, entered)
+                next_name, output = handlers[type(state)](state, data, env, frame, entered)
             except StatesError as err:
                 locate(err, frame)
                 catcher = self._find_catcher(state, err)
