@@ -7,9 +7,8 @@ Every event is read as a plain dict::
      "previousEventId": 1, "stateEnteredEventDetails": {...}}
 
 A history that nobody watches as it grows (no listener, no recorder) keeps
-each ``<Type>StateEntered``/``<Type>StateExited`` event, most of any
-history, as a short tuple, and builds its dict the first time the history
-is read (``events``, iteration). Building two dicts per event was a fifth of
+each event as a short tuple, and builds its dict the first time the history
+is read (``events``, iteration); a state event's details are built then too. Building two dicts per event was a fifth of
 a Pass state's cost and most of an inline Map's memory, for histories that a
 plain ``run`` often never reads.
 
@@ -154,7 +153,7 @@ class History:
     ) -> None:
         # ``events``: the events recorded so far, when an execution carries on
         # from a snapshot (new events continue their ids).
-        # An entry is an event dict, or a state event not yet built (``_state_event``).
+        # An entry is an event dict, or a tuple not yet built into one (``_event``).
         self._events: list[Any] = list(events or [])
         self._lock = threading.Lock()
         self._now = now
@@ -209,6 +208,13 @@ class History:
             key = EVENT_TYPES[event_type]
         except KeyError:
             raise EngineError(f"unregistered history event type {event_type!r}") from None
+        if self._compact:
+            with self._lock:
+                event_id = len(self._events) + 1
+                self._events.append((event_type, previous, timestamp or self._now(), details if key is not None else None))
+                if then is not None:
+                    then(event_id)
+            return event_id
         with self._lock:
             event_id = len(self._events) + 1
             event: dict[str, Any] = {
@@ -262,7 +268,7 @@ class History:
             events = self._events
             for index, entry in enumerate(events):
                 if type(entry) is tuple:  # built once, in place
-                    events[index] = _state_event(index + 1, entry)
+                    events[index] = _event(index + 1, entry)
             return list(events)
 
 
@@ -276,13 +282,13 @@ def _state_details(event_type: str, name: str, text: str, assigned: dict[str, st
     return details
 
 
-def _state_event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
-    """The dict of a state event kept as ``(type, previous, timestamp, name, text, assigned)``."""
-    event_type, previous, timestamp, name, text, assigned = entry
-    return {
-        "timestamp": timestamp,
-        "type": event_type,
-        "id": event_id,
-        "previousEventId": previous,
-        EVENT_TYPES[event_type]: _state_details(event_type, name, text, assigned),  # type: ignore[dict-item]
-    }
+def _event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
+    """The dict of an event kept as ``(type, previous, timestamp, details)``, or
+    as ``(type, previous, timestamp, name, text, assigned)`` for a state event."""
+    event_type, previous, timestamp = entry[0], entry[1], entry[2]
+    event: dict[str, Any] = {"timestamp": timestamp, "type": event_type, "id": event_id, "previousEventId": previous}
+    if len(entry) == 6:
+        event[EVENT_TYPES[event_type]] = _state_details(event_type, *entry[3:])  # type: ignore[index]
+    elif entry[3] is not None:
+        event[EVENT_TYPES[event_type]] = entry[3]  # type: ignore[index]
+    return event
