@@ -711,6 +711,7 @@ class Interpreter(Resolver):
 
         def job(child: Frame) -> Any:
             child.map_index = index
+            # One details object for all the iteration's events (events are read-only).
             details = {"name": state.name, "index": index}
             resume = child.started  # a restored iteration carries on where it stood
             if not resume:
@@ -719,19 +720,18 @@ class Interpreter(Resolver):
                 item_input = None if resume else self.item_input(state, index, item, effective, env, child)
                 output = self.run_program(processor, item_input, child, resume=resume)
             except StatesError as err:
-                failed = dict(details)
-                history.add("MapIterationFailed", child.last_event, failed)
+                history.add("MapIterationFailed", child.last_event, details)
                 raise err
             except Aborted:
-                history.add("MapIterationAborted", child.last_event, dict(details))
+                history.add("MapIterationAborted", child.last_event, details)
                 raise
             finally:
                 self._variables.release(child.scope)
             if history.recorded:
-                history.add("MapIterationSucceeded", child.last_event, dict(details), None,
+                history.add("MapIterationSucceeded", child.last_event, details, None,
                             lambda event_id: child.close(output, event_id))
             else:
-                child.close(output, history.add("MapIterationSucceeded", child.last_event, dict(details)))
+                child.close(output, history.add("MapIterationSucceeded", child.last_event, details))
             return output
 
         return job
