@@ -116,6 +116,7 @@ from .jsonata_text import (
     evaluation_error,
     expression_source,
     is_expression,
+    reads_context,
     undefined_error,
     unsupported_result_error,
 )
@@ -935,11 +936,12 @@ class Expression(_ExpressionBase):
     expression as AWS quotes it in causes.
     """
 
-    __slots__ = ("text", "source", "_compiled", "_local", "_fast")
+    __slots__ = ("text", "source", "_compiled", "_local", "_fast", "reads_context")
 
     def __init__(self, text: str, source: str, compiled: Any) -> None:
         self.text = text
         self.source = source
+        self.reads_context = reads_context(text)
         self._compiled = compiled
         self._local = threading.local()
         self._fast = _fast_evaluator(compiled)
@@ -1058,11 +1060,12 @@ class Template(_TemplateBase):
     spaces) are literals. Immutable, shareable across threads.
     """
 
-    __slots__ = ("value", "expressions", "_node")
+    __slots__ = ("value", "expressions", "_node", "reads_context")
 
     def __init__(self, value: Any, node: Any, expressions: tuple[Expression, ...]) -> None:
         self.value = value
         self.expressions = expressions
+        self.reads_context = any(expression.reads_context for expression in expressions)
         self._node = node
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any, Final
 
@@ -22,12 +23,29 @@ class ExpressionBase:
     """What every compiled ``{% ... %}`` expression is (``jsonata_engine.Expression``)."""
 
     __slots__ = ()
+    reads_context: bool  # see ``reads_context``
 
 
 class TemplateBase:
     """What every compiled JSONata template is (``jsonata_engine.Template``)."""
 
     __slots__ = ()
+    reads_context: bool  # whether any of its expressions may
+
+
+# ``$states`` followed by anything but one of the members every state has
+# without building it (``.input``, ``.result``, ``.errorOutput``).
+_STATES_BEYOND_DATA = re.compile(r"\$states(?!\s*\.\s*(?:input|result|errorOutput)\b)")
+
+
+def reads_context(text: str) -> bool:
+    """Whether expression ``text`` may read ``$states.context``: conservatively
+    yes when the word ``context`` appears anywhere in it (a name, a quoted
+    name, a string) or ``$states`` is used other than through ``.input``,
+    ``.result`` or ``.errorOutput`` (passed whole, bound to a variable,
+    ``$keys($states)``...). The interpreter builds the context object, a
+    fifth of a JSONata Pass state's cost, only for states that may read it."""
+    return "context" in text or _STATES_BEYOND_DATA.search(text) is not None
 
 
 DEFAULT_BUDGET_SECONDS: Final = 1.0

@@ -95,11 +95,12 @@ class JsonataFlow:
 
     def _jsonata_plain(self, state: State, data: Any, env: Env, frame: Frame) -> Any:
         """Output/Assign of Pass, Wait, Succeed (default output: the input)."""
-        states_var = {"input": data, "context": env.context}
+        states_var = _states_input(data, env, state.output, state.assign)
         return self._jsonata_finish(frame, env, states_var, state.output, state.assign, data)
 
     def _jsonata_choice(self, state: ChoiceState, data: Any, env: Env, frame: Frame) -> tuple[str | None, Any]:
-        states_var = {"input": data, "context": env.context}
+        states_var = _states_input(data, env, state.output, state.assign,
+                                   *(part for rule in state.choices for part in (rule.condition, rule.output, rule.assign)))
         for rule in state.choices:
             matched = self.jsonata_value(rule.condition, frame, env, "Condition", states_var)
             if not isinstance(matched, bool):
@@ -124,3 +125,11 @@ class JsonataFlow:
 
     def clock_now(self) -> datetime:
         raise NotImplementedError
+
+
+def _states_input(data: Any, env: Env, *fields: Any) -> dict[str, Any]:
+    """``$states`` of a state whose JSONata ``fields`` see only its input: the
+    context object is built only when one of them may read it."""
+    if any(getattr(field, "reads_context", False) for field in fields):
+        return {"input": data, "context": env.context}
+    return {"input": data}
