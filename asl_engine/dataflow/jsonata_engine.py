@@ -166,6 +166,11 @@ def _from_library(value: Any) -> Any:
     as jsonata-java's ``convertNumber`` does; non-finite floats become the
     strings Jackson writes for them (reported AWS behaviour).
     """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common leaves first, by exact type
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): _from_library(item) for key, item in value.items()}
     if value is None or value is _NULL:
         return None
     if isinstance(value, (bool, str, int)):
@@ -683,7 +688,34 @@ def _fast_path(node: Any, library: Any, depth: int) -> _FastNode:
             sequence = result
         return _mangle(result)
 
+    if first_is_variable and len(steps_ast) > 1 and all(step.type == "name" for step in steps_ast[1:]):
+        return _fast_object_path(str(steps_ast[0].value), tuple(str(step.value) for step in steps_ast[1:]), path)
     return path
+
+
+def _fast_object_path(variable: str, keys: tuple[str, ...], general: _FastNode) -> _FastNode:
+    """``$var.a.b`` (``$states.input.value``, most paths in a state), read by
+    plain lookups while every step is an object; anything else (an array on
+    the way, a value that is not an object, a path in a function's context)
+    goes through ``general``, the path compiled as the library evaluates it."""
+
+    def object_path(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
+        if input is not None:
+            return general(input, scope, deadline)
+        value = scope.get(variable, _NONE)
+        for key in keys:
+            if type(value) is not dict:
+                return general(input, scope, deadline)
+            value = value.get(key, _NONE)
+            if value is _NONE:
+                return None  # undefined
+        if value is None:
+            return _NULL  # JSON null
+        if isinstance(value, list):
+            return general(input, scope, deadline)
+        return value
+
+    return object_path
 
 
 def _fast_binary(node: Any, library: Any, depth: int) -> _FastNode:
