@@ -14,6 +14,7 @@ at once).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from ..history.events import History, Progress
 from ..options import RunOptions
 from ..tasks.callbacks import CallbackSpool, apply_message
 from ..errors import AslEngineError
-from .store import Store, moment
+from .store import Store, StoreFault, moment
 
 __all__ = ["ENGINE_FAULT", "Runner", "StopRequest", "StoreSpool"]
 
@@ -189,10 +190,19 @@ class Runner:
             if self._finished is not None and not self._closed:
                 self._finished(row, execution)
             return execution
+        except StoreFault as exc:
+            # The store refused an event: the execution stops at its last stored
+            # one and stays RUNNING there (a failure could not be stored either);
+            # the next service on the file resumes it, as after a crash.
+            logging.getLogger("asl_engine").error("execution %s stopped: %s", arn, exc)
+            return None
         except Exception as exc:  # noqa: BLE001 - an engine fault must not leave the execution RUNNING forever
             if not self._closed:
                 text = str(exc) if isinstance(exc, AslEngineError) else f"internal engine error: {type(exc).__name__}: {exc}"
-                self.store.close_execution(arn, "ExecutionFailed", {"error": ENGINE_FAULT, "cause": text})
+                try:
+                    self.store.close_execution(arn, "ExecutionFailed", {"error": ENGINE_FAULT, "cause": text})
+                except StoreFault as fault:
+                    logging.getLogger("asl_engine").error("execution %s stopped: %s", arn, fault)
             return None
         finally:
             with self._lock:
