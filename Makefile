@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test browser bench bench-serve bench-map typecheck clean
+.PHONY: run serve test browser bench bench-serve bench-map bench-soak typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-serve: $(STAMP)
 # A distributed Map over 10k, 100k and 1M JSON Lines items: items/s and peak RSS.
 bench-map: $(STAMP)
 	$(BIN)/python benchmarks/map_items.py
+
+# asl serve for N minutes (MINUTES=1) under a steady boto3 mix: requests/s, p50/p99, errors, RSS growth.
+MINUTES ?= 1
+bench-soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py --minutes $(MINUTES)
 
 typecheck: $(STAMP)
 	$(BIN)/python -m mypy

@@ -288,9 +288,9 @@ class StateMachine:
         input: Any,
         options: RunOptions,
         *,
-        arn: str,
-        start: datetime,
-        history: History,
+        arn: str | None = None,
+        start: datetime | None = None,
+        history: History | None = None,
         resume: Frame | None = None,
         cancel: threading.Event | None = None,
         redrive_count: int = 0,
@@ -298,8 +298,10 @@ class StateMachine:
     ) -> Execution:
         """Run one execution as a service runs it: named by ``options.name`` under
         ``arn``, started at ``start``, recording into ``history`` (one the caller
-        made, e.g. one that stores each event as it happens), stopped when
-        ``cancel`` is set. With ``resume`` (the root frame restored from the
+        made, e.g. one that stores each event as it happens; without them, as
+        ``run`` does), stopped when ``cancel`` is set (``asl run`` sets it on
+        SIGINT/SIGTERM: the execution ends ``ABORTED`` with ``ExecutionAborted``,
+        carrying the ``error``/``cause`` of a ``details`` dict the event may have). With ``resume`` (the root frame restored from the
         progress stored with ``history``'s last event) the execution carries on
         where it stood instead of starting; see ``run_execution``.
         ``redrive_count`` is ``$$.Execution.RedriveCount``; ``redrive_time``

@@ -8,6 +8,7 @@ import inspect
 import json
 import os
 import sys
+import threading
 from typing import Any, Callable
 
 import click
@@ -15,6 +16,7 @@ import click
 import asl_engine
 
 from .progress import MapProgress
+from .signals import Stopping, stopping
 from .common import (
     EXIT_ENGINE,
     EXIT_FAILED,
@@ -201,13 +203,32 @@ def run_command(definition: str, **params: Any) -> None:
     )
     _log_waiting_tokens(definition)
     show_history = params.pop("history")
-    if params.pop("local_aws"):
-        execution, summary = _run_on_local_aws(machine, definition, value, options, params)
-    else:
-        execution, summary = _execute(machine, value, _with_aws(options, params), params.get("db")), None
+    cancel = _StopRequest()
+    with stopping(cancel.stop) as signalled:
+        try:
+            if params.pop("local_aws"):
+                execution, summary = _run_on_local_aws(machine, definition, value, options, params, cancel)
+            else:
+                execution, summary = _execute(machine, value, _with_aws(options, params), params.get("db"), cancel), None
+        except KeyboardInterrupt:  # a second signal: the user will not wait for the abort
+            fail(f"stopped by {signalled.name or 'SIGINT'} before the execution ended", signalled.exit_code or 130)
     if progress is not None:
         progress.close()  # the bar's line ends before the output and the summary
-    _finish(execution, summary, show_history)
+    _finish(execution, summary, show_history, signalled)
+
+
+class _StopRequest(threading.Event):
+    """The execution's cancel signal, set by SIGINT/SIGTERM: the execution ends
+    ``ABORTED`` with an ``ExecutionAborted`` event whose cause names the signal
+    (the ``details`` a StopExecution request would carry)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: dict[str, str] = {}
+
+    def stop(self, signalled: Stopping) -> None:
+        self.details = {"cause": f"asl run stopped by {signalled.name}"}
+        self.set()
 
 
 def _input(input_json: str | None, input_file: str | None) -> Any:
@@ -249,7 +270,8 @@ def _with_aws(options: asl_engine.RunOptions, params: dict[str, Any]) -> asl_eng
 
 
 def _run_on_local_aws(
-    machine: asl_engine.StateMachine, definition: str, value: Any, options: asl_engine.RunOptions, params: dict[str, Any]
+    machine: asl_engine.StateMachine, definition: str, value: Any, options: asl_engine.RunOptions, params: dict[str, Any],
+    cancel: _StopRequest,
 ) -> tuple[asl_engine.Execution, str]:
     """``--local-aws``: the run on an embedded AWS, and the report of what its services hold."""
     if params.get("endpoint_urls") or params.get("profile"):
@@ -259,7 +281,7 @@ def _run_on_local_aws(
     try:
         with asl_engine.local_aws(definition, params.get("region")) as embedded:
             options = on_embedded_aws(embedded, options, params["modules"])
-            execution = _execute(machine, value, options, params.get("db"))
+            execution = _execute(machine, value, options, params.get("db"), cancel)
             return execution, report(embedded.side_effects(), execution.history)
     except asl_engine.LocalAwsError as exc:
         fail(str(exc), EXIT_USAGE)
@@ -296,29 +318,36 @@ def _endpoints(specs: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
 
 
 def _execute(
-    machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions, db: str | None = None
+    machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions, db: str | None, cancel: _StopRequest
 ) -> asl_engine.Execution:
-    """Run one execution; engine and input problems end the command with one line.
-    With ``db``, it runs through the durable service and is kept in that store."""
+    """Run one execution, aborted when ``cancel`` is set; engine and input problems
+    end the command with one line. With ``db``, it runs through the durable
+    service and is kept in that store."""
     if db is not None:
-        return _recorded(machine, value, options, db)
+        return _recorded(machine, value, options, db, cancel)
     try:
-        return machine.run(value, options=options)
+        return machine.execute(value, options, cancel=cancel)
     except asl_engine.ExecutionInputError as exc:
         fail(str(exc), EXIT_USAGE)
     except asl_engine.EngineError as exc:
         fail(str(exc), EXIT_ENGINE)
 
 
-def _recorded(machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions, db: str) -> asl_engine.Execution:
-    """``--db``: run as ``asl serve`` would, recorded in its store (``asl executions`` reads it)."""
+def _recorded(
+    machine: asl_engine.StateMachine, value: Any, options: asl_engine.RunOptions, db: str, cancel: _StopRequest
+) -> asl_engine.Execution:
+    """``--db``: run as ``asl serve`` would, recorded in its store (``asl executions`` reads it);
+    ``cancel`` stops it as ``StopExecution`` does."""
     from asl_engine.service import Service, ServiceError
 
     try:
         with Service(db, options=options, skip_waits=options.clock is not None, resume=False) as service:
             arn = service.put_state_machine(machine.name, json.dumps(machine.definition))
             execution_arn = service.start_execution(arn, value, name=options.name)
-            described = service.wait(execution_arn, None)
+            while not service.runner.wait(execution_arn, 0.05):
+                if cancel.is_set():
+                    service.call("StopExecution", {"executionArn": execution_arn, **cancel.details})
+            described = service.describe_execution(execution_arn)
             history = service.history(execution_arn)
     except ServiceError as exc:
         fail(str(exc), EXIT_USAGE)
@@ -333,14 +362,25 @@ def _recorded(machine: asl_engine.StateMachine, value: Any, options: asl_engine.
     )
 
 
-def _finish(execution: asl_engine.Execution, summary: str | None, history: bool) -> None:
-    """Print the output (or the failure), then ``summary`` on stderr; exit with the status."""
+def _finish(execution: asl_engine.Execution, summary: str | None, history: bool, signalled: Stopping) -> None:
+    """Print the output (or the failure), then ``summary`` on stderr; exit with the
+    status (``128 + signal`` for an execution a SIGINT/SIGTERM aborted)."""
     if history:
         click.echo(dump_json(execution.history), err=True)
     if execution.status == "SUCCEEDED":
         click.echo(dump_json(execution.output))
     else:
-        click.echo(dump_json({"status": execution.status, "error": execution.error, "cause": execution.cause}))
+        click.echo(dump_json({"status": execution.status, "error": execution.error,
+                              "cause": execution.cause or _aborted_cause(execution)}))
     if summary is not None:
         click.echo(summary, err=True)
+    if execution.status == "ABORTED" and signalled.exit_code is not None:
+        raise SystemExit(signalled.exit_code)
     raise SystemExit(EXIT_OK if execution.status == "SUCCEEDED" else EXIT_FAILED)
+
+
+def _aborted_cause(execution: asl_engine.Execution) -> str | None:
+    """The cause its ``ExecutionAborted`` event gives (the Execution has none for an abort)."""
+    last = execution.history[-1] if execution.status == "ABORTED" and execution.history else {}
+    cause = (last.get("executionAbortedEventDetails") or {}).get("cause")
+    return str(cause) if cause is not None else None

@@ -7,6 +7,8 @@ import dataclasses
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -135,14 +137,48 @@ def serve_command(**params: Any) -> None:
             click.echo(f"asl serve: route {route.method} {route.path} -> StartExecution {route.state_machine}", err=True)
         sys.stderr.flush()
         signal.signal(signal.SIGTERM, _interrupt)
+        stopped_by: int | None = None
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            click.echo("asl serve: stopped", err=True)
+            stopped_by = _received[0]
+            # The stack closes the server, then the service: running executions
+            # stay RUNNING at their last stored event, for the next asl serve.
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the shutdown short
+            kept = "" if params["db"] == ":memory:" else f"; running executions resume when asl serve starts on {params['db']}"
+            click.echo(f"asl serve: stopped{kept}", err=True)
+    if stopped_by is not None:
+        _exit(128 + stopped_by)  # 130 for Ctrl-C, 143 for SIGTERM, as shells report a signal
 
 
-def _interrupt(*_: Any) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl-C does
+_DRAIN_SECONDS = 5.0
+"""How long a stopping server waits for its executions' threads to see the stop."""
+
+
+def _exit(code: int) -> None:
+    """Exit with ``code`` once the executions' threads have ended, or after
+    ``_DRAIN_SECONDS`` without them: a handler that never returns must not keep
+    the process alive. Nothing is lost then, as after ``kill -9``: every event
+    is committed when recorded, and the next start dispatches that task again."""
+    deadline = time.monotonic() + _DRAIN_SECONDS
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.current_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
+
+
+_received = [signal.SIGINT.value]
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    """SIGTERM stops the server as Ctrl-C does (exit 143 instead of 130)."""
+    _received[0] = signum
+    raise KeyboardInterrupt
 
 
 @click.group("executions")

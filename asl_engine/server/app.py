@@ -79,7 +79,7 @@ def make_server(
         try:
             return service.call(operation, body)
         except ServiceError as err:
-            raise ApiError(err.type, err.message) from None
+            raise ApiError(err.type, err.message, err.status) from None
 
     table = {(route.method, route.path): route for route in routes}
 

@@ -16,10 +16,11 @@ __all__ = ["ServiceError", "does_not_exist", "invalid_arn", "validation"]
 class ServiceError(AslEngineError):
     """An AWS API error of the local service."""
 
-    def __init__(self, type: str, message: str) -> None:
+    def __init__(self, type: str, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.type = type
         self.message = message
+        self.status = status  # the HTTP status the server answers with (AWS: 400 for client errors)
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}"

@@ -14,6 +14,7 @@ at once).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from ..history.events import History, Progress
 from ..options import RunOptions
 from ..tasks.callbacks import CallbackSpool, apply_message
 from ..errors import AslEngineError
-from .store import Store, moment
+from .store import Store, StoreFault, moment
 
 __all__ = ["ENGINE_FAULT", "Runner", "StopRequest", "StoreSpool"]
 
@@ -133,7 +134,8 @@ class Runner:
                 return
             entry = _Running(cancel, Future())
             self._running[arn] = entry
-        entry.future = self._pool.submit(self._run, arn, entry)
+            # Under the lock: ``stop`` must see the pool's future, to cancel it while queued.
+            entry.future = self._pool.submit(self._run, arn, entry)
 
     def resume_all(self) -> int:
         """Resume every execution the store holds as running; return how many."""
@@ -147,15 +149,40 @@ class Runner:
             return arn in self._running
 
     def stop(self, arn: str, error: str | None, cause: str | None, timeout: float = 10.0) -> bool:
-        """Abort a running execution; return whether it was running here."""
+        """Abort a running execution; return whether it was running here. One
+        still queued for a worker is taken off the queue and ends at once
+        (``ExecutionStarted``, ``ExecutionAborted``): a stop must not wait for
+        a worker to free."""
+        details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
         with self._lock:
             entry = self._running.get(arn)
+            queued = entry is not None and entry.future.cancel()
+            if queued:
+                del self._running[arn]
         if entry is None:
             return False
-        entry.cancel.details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+        if queued:
+            try:
+                self._abort_queued(arn, details)
+            finally:
+                entry.done.set()
+            return True
+        entry.cancel.details = details
         entry.cancel.set()
         entry.done.wait(timeout)
         return True
+
+    def _abort_queued(self, arn: str, details: dict[str, str]) -> None:
+        """The history of an execution stopped before it ran: its start, then its abort."""
+        row = self.store.one("SELECT * FROM executions WHERE arn = ?", (arn,))
+        if row is None or row["status"] != "RUNNING":
+            return
+        if not row["events"]:
+            self.store.record_event(arn, {
+                "timestamp": moment(row["start"]), "type": "ExecutionStarted", "id": 1, "previousEventId": 0,
+                "executionStartedEventDetails": {"input": row["input"], "inputDetails": {"truncated": False},
+                                                 "roleArn": row["role_arn"]}}, None)
+        self.store.close_execution(arn, "ExecutionAborted", details)
 
     def wait(self, arn: str, timeout: float | None = None) -> bool:
         """Wait until ``arn`` is not running here; return whether it ended."""
@@ -189,10 +216,19 @@ class Runner:
             if self._finished is not None and not self._closed:
                 self._finished(row, execution)
             return execution
+        except StoreFault as exc:
+            # The store refused an event: the execution stops at its last stored
+            # one and stays RUNNING there (a failure could not be stored either);
+            # the next service on the file resumes it, as after a crash.
+            logging.getLogger("asl_engine").error("execution %s stopped: %s", arn, exc)
+            return None
         except Exception as exc:  # noqa: BLE001 - an engine fault must not leave the execution RUNNING forever
             if not self._closed:
                 text = str(exc) if isinstance(exc, AslEngineError) else f"internal engine error: {type(exc).__name__}: {exc}"
-                self.store.close_execution(arn, "ExecutionFailed", {"error": ENGINE_FAULT, "cause": text})
+                try:
+                    self.store.close_execution(arn, "ExecutionFailed", {"error": ENGINE_FAULT, "cause": text})
+                except StoreFault as fault:
+                    logging.getLogger("asl_engine").error("execution %s stopped: %s", arn, fault)
             return None
         finally:
             with self._lock:

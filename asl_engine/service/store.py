@@ -16,6 +16,13 @@ cost an fsync per transition).
 One connection serves the process, behind a lock (SQLite serialises writers
 anyway); ``busy_timeout`` lets another process (``asl run --db``) share the
 file.
+
+Faults of the file (read-only, disk full, locked by another process past
+``BUSY_TIMEOUT``, corrupt) raise ``StoreFault``: AWS's ``ServiceUnavailable``
+(HTTP 503, which AWS SDKs retry) whose message names the file and the
+problem. What was committed before stays; an execution whose event cannot be
+stored stops there, ``RUNNING`` at its last stored event, and the next service
+on the file resumes it (``runner``), as after a crash.
 """
 
 from __future__ import annotations
@@ -30,8 +37,42 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..dataflow.jsonpath import to_json
+from ..errors import EngineError
+from .errors import ServiceError
 
-__all__ = ["Store", "decode_event", "encode_event", "epoch", "moment"]
+__all__ = ["BUSY_TIMEOUT", "Store", "StoreFault", "decode_event", "encode_event", "epoch", "moment"]
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a statement waits for another process's lock before ``StoreFault``."""
+
+
+class StoreFault(ServiceError, EngineError):
+    """The store's file cannot be read or written: ``ServiceUnavailable`` (503) to
+    API clients, an ``EngineError`` to the engine (not the state machine's fault)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__("ServiceUnavailable", f"The local store {path} cannot be used: {problem}", 503)
+
+
+_PROBLEMS = (
+    ("disk is full", "the disk is full"),
+    ("readonly", "the file is read-only"),
+    ("locked", "another process holds a lock on it"),
+    ("busy", "another process holds a lock on it"),
+    ("malformed", "the file is corrupt"),
+    ("not a database", "the file is not an SQLite database"),
+    ("unable to open", "the file cannot be opened"),
+    ("disk i/o error", "a disk I/O error occurred"),
+)
+
+
+def _fault(path: str, exc: sqlite3.Error) -> StoreFault:
+    text = str(exc)
+    lowered = text.lower()
+    problem = next((said for found, said in _PROBLEMS if found in lowered), f"SQLite: {text}")
+    if problem.startswith("another process"):
+        problem += f" (waited {BUSY_TIMEOUT:g} s)"
+    return StoreFault(path, problem)
 
 SCHEMA_VERSION = 1
 
@@ -171,13 +212,13 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10.0)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._queue: list[_Pending] = []
         self._queue_lock = threading.Lock()
         self._committing = False
-        with self._lock:
+        with self._lock, self._faults():
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=OFF")
@@ -193,24 +234,37 @@ class Store:
 
     # ------------------------------------------------------------ plumbing
     @contextmanager
+    def _faults(self) -> Iterator[None]:
+        """SQLite's operational failures as ``StoreFault`` (constraint and
+        programming errors are ours, and stay what they are)."""
+        try:
+            yield
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise _fault(self.path, exc) from exc
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
-        with self._lock:
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``); raises
+        ``StoreFault`` when the file refuses it (nothing of it is then stored)."""
+        with self._lock, self._faults():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
-        with self._lock:
+        with self._lock, self._faults():
             row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
             return row
 
     def all(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._faults():
             return list(self._db.execute(sql, args).fetchall())
 
     def write(self, sql: str, args: Sequence[Any] = ()) -> int:

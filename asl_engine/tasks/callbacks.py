@@ -122,7 +122,14 @@ def default_callbacks_dir() -> Path:
 
 
 class CallbackSpool:
-    """Outcomes sent by other processes, as one JSON file per message."""
+    """Outcomes sent by other processes, as one JSON file per message.
+
+    A waiting task leaves a marker, ``waiting/<token>``, holding the waiting
+    process's id and host, removed when it stops waiting. A process killed
+    (``kill -9``) leaves its markers behind: ``send`` treats the token of a
+    marker whose process no longer runs on this host as gone (and removes the
+    marker); on another host, which it cannot check, it trusts the marker.
+    """
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or default_callbacks_dir()
@@ -131,7 +138,7 @@ class CallbackSpool:
         """A task of this process now waits for ``token``: other processes may answer it."""
         waiting = self.directory / "waiting"
         waiting.mkdir(parents=True, exist_ok=True)
-        (waiting / _safe(token)).touch()
+        (waiting / _safe(token)).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename}), encoding="utf-8")
 
     def retract(self, token: str) -> None:
         """The task no longer waits for ``token``."""
@@ -146,7 +153,7 @@ class CallbackSpool:
         Raises ``TaskTokenError`` when no task waits for ``token`` (none has
         announced it), as AWS answers ``TaskDoesNotExist``/``TaskTimedOut``.
         """
-        if not (self.directory / "waiting" / _safe(token)).exists():
+        if not _waited_for(self.directory / "waiting" / _safe(token)):
             raise TaskTokenError(f"Task Timed Out or Does Not Exist: no task waits for the token {token!r}")
         self.directory.mkdir(parents=True, exist_ok=True)
         final = self.directory / f"{_safe(token)}.{time.time_ns()}.{uuid.uuid4().hex[:8]}.json"
@@ -166,6 +173,32 @@ class CallbackSpool:
             except (OSError, json.JSONDecodeError):
                 continue
             apply_message(token, message)
+
+
+def _waited_for(marker: Path) -> bool:
+    """Whether a live process waits on ``marker``'s token; a stale marker (its
+    process is gone from this host) is removed. An unreadable or older, empty
+    marker counts as live: only a certain death retracts a token."""
+    try:
+        owner = json.loads(marker.read_text(encoding="utf-8") or "{}")
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    pid = owner.get("pid") if isinstance(owner, dict) else None
+    if not isinstance(pid, int) or owner.get("host") != os.uname().nodename:
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        try:
+            marker.unlink()
+        except OSError:
+            pass
+        return False
+    except OSError:  # it exists, under another user
+        return True
+    return True
 
 
 def apply_message(token: str, message: dict[str, Any]) -> None:
