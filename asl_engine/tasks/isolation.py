@@ -217,9 +217,9 @@ class WorkerPool:
             worker = self._acquire(number)
             worker.conn.send((number, event, _request_fields(request)))
         bound = watch or TaskWatch(clock, None, None)
-        reply = _Reply(worker.conn, request, bound)
+        reply = _Reply(worker.conn, request)
         try:
-            finished = bound.wait(reply.done, request.cancel, poll=_CANCEL_POLL)
+            finished = bound.wait(reply.done, request.cancel, poll=_CANCEL_POLL, on_poll=reply.drain, block=worker.conn.poll)
         except StatesError:
             self._release(worker, reuse=False)  # past its limit: killed, as the issue asks
             raise
@@ -255,29 +255,28 @@ class WorkerPool:
 
 
 class _Reply:
-    """Reads the worker's answer on a thread, forwarding its heartbeats."""
+    """The worker's answer, read from its pipe as it comes; heartbeats are
+    forwarded to the task on the way (no thread: the wait polls the pipe)."""
 
-    __slots__ = ("done", "message")
+    __slots__ = ("conn", "request", "done", "message")
 
-    def __init__(self, conn: "Connection", request: TaskRequest, watch: TaskWatch) -> None:
+    def __init__(self, conn: "Connection", request: TaskRequest) -> None:
+        self.conn = conn
+        self.request = request
         self.done = threading.Event()
         self.message: tuple[Any, ...] | None = None
-        threading.Thread(target=self._read, args=(conn, request, watch), name="asl-worker-reply", daemon=True).start()
 
-    def _read(self, conn: "Connection", request: TaskRequest, watch: TaskWatch) -> None:
+    def drain(self) -> None:
         try:
-            while True:
-                message = conn.recv()
+            while not self.done.is_set() and self.conn.poll(0):
+                message = self.conn.recv()
                 if message == ("beat",):
-                    request.heartbeat()
-                    continue
-                self.message = message
-                break
+                    self.request.heartbeat()
+                else:
+                    self.message = message
+                    self.done.set()
         except (EOFError, OSError):
-            pass  # the worker died or was killed: message stays None
-        finally:
-            self.done.set()
-            watch.wake.set()
+            self.done.set()  # the worker died or was killed: message stays None
 
 
 def _request_fields(request: TaskRequest) -> dict[str, Any]:
