@@ -138,8 +138,12 @@ class _Worker:
         self.known = known  # handlers numbered below this are in its registry
 
     def kill(self) -> None:
-        if self.process.exitcode is None:
-            self.process.kill()
+        """Kill the worker and what its handler started (its process group)."""
+        if self.process.exitcode is None and self.process.pid is not None:  # not reaped: its pid is still its own
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                self.process.kill()
         self.reap()
 
     def reap(self) -> int | None:
@@ -202,6 +206,19 @@ class WorkerPool:
                 self._idle.remove(worker)
         worker.kill()
 
+    def _send(self, number: int, message: tuple[Any, ...]) -> _Worker:
+        """A worker that took ``message`` (a second one if an idle worker died meanwhile)."""
+        for attempt in range(2):
+            worker = self._acquire(number)
+            try:
+                worker.conn.send(message)
+                return worker
+            except (OSError, ValueError) as exc:
+                self._release(worker, reuse=False)
+                if attempt:
+                    raise StatesError("States.TaskFailed", f"No handler worker took the task: {exc}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def call(self, handler: LocalHandler, event: Any, request: TaskRequest, clock: "Clock",
              watch: TaskWatch | None) -> Any:
         """Run ``handler(event, context)`` in a worker: its result, or raise its
@@ -209,13 +226,7 @@ class WorkerPool:
         is killed), ``States.TaskFailed`` when the worker dies, ``Aborted`` when
         the execution is stopped (the worker is killed)."""
         number = _number(handler)
-        worker = self._acquire(number)
-        try:
-            worker.conn.send((number, event, _request_fields(request)))
-        except (OSError, ValueError):  # the idle worker died meanwhile
-            self._release(worker, reuse=False)
-            worker = self._acquire(number)
-            worker.conn.send((number, event, _request_fields(request)))
+        worker = self._send(number, (number, event, _request_fields(request)))
         bound = watch or TaskWatch(clock, None, None)
         reply = _Reply(worker.conn, request)
         try:
@@ -321,6 +332,7 @@ def _worker_main(conn: "Connection", parent_end: "Connection", memory_mb: int | 
     import faulthandler
 
     faulthandler.disable()  # a crash is reported by asl, as the task's cause, not dumped on stderr
+    os.setpgid(0, 0)  # a group of its own: a kill stops the processes its handler started too
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if memory_mb is not None:

@@ -98,12 +98,17 @@ def test_errors_map_exactly_as_on_a_thread(fn):
     assert in_worker.history[-2]["type"] == on_thread.history[-2]["type"] == "LambdaFunctionFailed"
 
 
-def test_a_handler_past_its_timeout_is_killed(tmp_path):
+def test_a_handler_past_its_timeout_is_killed_with_what_it_started(tmp_path):
     pid_file = tmp_path / "pid"
+    child_file = tmp_path / "child"
 
     def hang(event):
+        import subprocess
+
+        child = subprocess.Popen(["sleep", "30"])
+        child_file.write_text(str(child.pid))
         pid_file.write_text(str(os.getpid()))
-        time.sleep(30)
+        child.wait()
 
     started = time.monotonic()
     execution = isolated(hang, task={"TimeoutSeconds": 1})
@@ -111,6 +116,7 @@ def test_a_handler_past_its_timeout_is_killed(tmp_path):
     assert execution.error == "States.Timeout"
     assert execution.history[-2]["type"] == "LambdaFunctionTimedOut"
     assert not alive(int(pid_file.read_text()))
+    assert not alive(int(child_file.read_text()))
 
 
 def test_a_segfault_fails_the_task_and_names_the_signal():
@@ -210,3 +216,28 @@ def test_the_service_carries_on_after_a_crash():
     assert (crashed["status"], crashed["error"]) == ("FAILED", "States.TaskFailed")
     assert fine["status"] == "SUCCEEDED"
     assert pids and not any(alive(pid) for pid in pids)  # closing the service stopped its workers
+
+
+def test_stopping_an_execution_kills_its_running_handler(tmp_path):
+    from asl_engine.service import Service
+
+    pid_file = tmp_path / "pid"
+
+    def hang(event):
+        pid_file.write_text(str(os.getpid()))
+        time.sleep(30)
+
+    definition = json.dumps({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": FUNCTION, "End": True}}})
+    with Service(":memory:", options=RunOptions(handlers={"work": hang}, isolation="process")) as service:
+        arn = service.start_execution(service.put_state_machine("m", definition), {})
+        deadline = time.monotonic() + 5
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        service.call("StopExecution", {"executionArn": arn})
+        stopped = service.wait(arn, 5)
+        pid = int(pid_file.read_text())
+        deadline = time.monotonic() + 2
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not alive(pid)  # killed at the stop, before the service closed
+    assert stopped["status"] == "ABORTED"
