@@ -28,7 +28,7 @@ from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
 from .base import ResourceInfo, TaskRequest, parse_resource
-from .local import LocalHandler
+from .local import LocalHandler, marshal_error
 from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
 from .timeouts import TaskWatch, timeout_error
 from .mocks import MockSet, Pending
@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..execution.clock import Clock
     from ..execution.frame import Frame
 
-__all__ = ["TaskDispatcher", "marshal_error"]
+__all__ = ["TaskDispatcher"]
 
 
 _LAMBDA_INVOKE = "invoke"
@@ -374,11 +374,6 @@ def _marshal(result: Any) -> str:
     except (TypeError, ValueError) as exc:
         raise marshal_error(exc) from None
 
-
-def marshal_error(exc: Exception) -> StatesError:
-    """``Runtime.MarshalError``: what Lambda's runtime reports for a result JSON cannot hold."""
-    cause = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
-    return StatesError("Runtime.MarshalError", json.dumps(cause))
 
 
 def _lambda_invoke_result(payload: Any) -> dict[str, Any]:

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 from ..errors import Aborted, StatesError
 from .base import TaskRequest
-from .local import LocalHandler
+from .local import LocalHandler, marshal_error
 from .timeouts import TaskWatch, timeout_error
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -232,7 +232,7 @@ class WorkerPool:
         try:
             finished = bound.wait(reply.done, request.cancel, poll=_CANCEL_POLL, on_poll=reply.drain, block=worker.conn.poll)
         except StatesError:
-            self._release(worker, reuse=False)  # past its limit: killed, as the issue asks
+            self._release(worker, reuse=False)  # past its limit: the worker is killed
             raise
         if not finished:
             self._release(worker, reuse=False)
@@ -372,8 +372,6 @@ def _run(handler: LocalHandler, event: Any, request: TaskRequest) -> tuple[Any, 
 
 
 def _marshal_failure(exc: Exception) -> tuple[Any, ...]:
-    from .dispatch import marshal_error
-
     err = marshal_error(exc)
     return ("error", err.error, err.cause)
 

@@ -125,7 +125,7 @@ class TaskWatch:
                 raise timeout_error(True)
             seconds = self._real_bound(None if limit is None else (limit[0] - now).total_seconds())
             slice_ = seconds if poll is None else (poll if seconds is None else min(poll, seconds))
-            if block(slice_) if block is not None else self.clock.wait_for(self.wake, slice_):
+            if (block(slice_) if block is not None else self.clock.wait_for(self.wake, slice_)):
                 self.wake.clear()
             elif slice_ is not None:
                 with self._lock:
