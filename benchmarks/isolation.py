@@ -26,7 +26,7 @@ def step(event: dict[str, Any]) -> dict[str, Any]:
     return {"n": event["n"] + 1}
 
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+N = 2000  # iterations; main() takes another from the command line
 TASK = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:step"}
 PASS = {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}}
 
@@ -40,6 +40,9 @@ def per_iteration(machine: asl_engine.StateMachine, **options: Any) -> float:
 
 
 def main() -> None:
+    global N
+    if len(sys.argv) > 1:
+        N = int(sys.argv[1])
     base = per_iteration(loop(PASS))
     print(f"{N} iterations; a Pass instead of the Task: {base:.0f} us per iteration")
     for label, task in (("Task", TASK), ("Task with TimeoutSeconds", {**TASK, "TimeoutSeconds": 60})):

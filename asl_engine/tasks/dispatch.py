@@ -14,7 +14,6 @@ History per resource kind (AWS-recorded sequences):
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
