@@ -79,3 +79,10 @@ def test_memory_limit_needs_isolation(write):
     result = CliRunner().invoke(cli, ["run", write("m.asl.json", MACHINE), "--handler-memory-mb", "64"])
     assert result.exit_code == 2
     assert "--handler-memory-mb needs --isolate-handlers" in result.stderr
+
+
+def test_serve_takes_the_flags_too():
+    result = CliRunner().invoke(cli, ["serve", "--db", ":memory:", "--port", "0", "--handler-memory-mb", "64"])
+    assert result.exit_code == 2
+    assert "--handler-memory-mb needs --isolate-handlers" in result.stderr
+    assert "--isolate-handlers" in CliRunner().invoke(cli, ["serve", "--help"]).output
