@@ -7,7 +7,7 @@ import random
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 from .definition.builder import build_machine
 from .diagnostics import Diagnostic
@@ -235,6 +235,8 @@ class StateMachine:
         inspection: Listener | None = None,
         child_executions_kept: int | None = 1000,
         on_child_execution: Callable[[dict[str, Any]], None] | None = None,
+        isolation: Literal["thread", "process"] = "thread",
+        handler_memory_mb: int | None = None,
     ) -> Execution:
         """Run one execution to its end and return it.
 
@@ -266,6 +268,11 @@ class StateMachine:
         ``on_child_execution`` is called with each child's record, history
         included, as the child ends (before the cap; the service stores each
         one this way).
+        ``isolation="process"`` runs local handlers in worker processes, so a
+        handler past its ``TimeoutSeconds`` is killed (``States.Timeout``) and
+        one that crashes fails its task (``States.TaskFailed``) instead of
+        asl; ``handler_memory_mb`` caps what each worker may allocate (see
+        ``asl_engine.tasks.isolation``).
 
         ``options`` (a ``RunOptions``) gives all of these at once, instead of
         the keyword arguments (not together with them).
@@ -275,7 +282,7 @@ class StateMachine:
             state_machine_type=state_machine_type, role_arn=role_arn, seed=seed, listeners=listeners,
             quotas=quotas, object_store=object_store, state_machines=state_machines, aws=aws, callbacks=callbacks,
             inspection=inspection, child_executions_kept=child_executions_kept,
-            on_child_execution=on_child_execution,
+            on_child_execution=on_child_execution, isolation=isolation, handler_memory_mb=handler_memory_mb,
         )
         if options is None:
             options = given
@@ -398,6 +405,8 @@ def _dispatcher(options: RunOptions, clock: Clock, limits: Quotas, children: Any
         children=children,
         callbacks=options.callbacks,
         new_id=ids,
+        isolation=options.isolation,
+        handler_memory_mb=options.handler_memory_mb,
     )
 
 

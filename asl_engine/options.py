@@ -12,7 +12,7 @@ on AWS, and is kept in ``Execution.child_executions``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Literal, Mapping, Protocol, Sequence
 
 from .execution.clock import Clock
 from .execution.quotas import AWS_QUOTAS, Quotas
@@ -62,6 +62,15 @@ class RunOptions:
     # Called with each finished child execution's record (its history
     # included) as it ends, before the cap above applies.
     on_child_execution: Callable[[dict[str, Any]], None] | None = None
+    # "process": local handlers run in worker processes (``asl_engine.tasks.isolation``).
+    isolation: Literal["thread", "process"] = "thread"
+    handler_memory_mb: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.isolation not in ("thread", "process"):
+            raise ValueError(f"isolation must be 'thread' or 'process', got {self.isolation!r}")
+        if self.handler_memory_mb is not None and (isinstance(self.handler_memory_mb, bool) or self.handler_memory_mb <= 0):
+            raise ValueError(f"handler_memory_mb must be a positive number of MiB, got {self.handler_memory_mb!r}")
 
     @property
     def limits(self) -> Quotas:

@@ -143,6 +143,11 @@ def _log_waiting_tokens(definition: str) -> None:
               help="Run Task NAME (state name, Resource, Lambda ARN or function name) with a Python callable.")
 @click.option("--handler-module", "handler_modules", multiple=True, metavar="MODULE",
               help="Allow-list a module: its public functions handle Lambda tasks whose function name matches.")
+@click.option("--isolate-handlers", is_flag=True,
+              help="Run each handler in a worker process: one past TimeoutSeconds is killed (States.Timeout), "
+                   "one that crashes fails its task (States.TaskFailed), not asl.")
+@click.option("--handler-memory-mb", type=click.IntRange(min=1), metavar="MIB",
+              help="With --isolate-handlers: each worker may allocate this many MiB (more fails the task).")
 @click.option("--skip-waits", is_flag=True, help="Use a virtual clock: Wait states and retry back-off take no time.")
 @click.option("--history", is_flag=True, help="Print the execution history (JSON) to stderr.")
 @click.option("--inspection-file", type=click.Path(dir_okay=False), metavar="FILE",
@@ -200,6 +205,7 @@ def run_command(definition: str, **params: Any) -> None:
         handlers=registry,
         object_store=asl_engine.FolderObjectStore(items_dir) if (items_dir := params.pop("items_dir")) else None,
         **({"account": params["account"]} if params.get("account") else {}),
+        **isolation_options(params),
     )
     _log_waiting_tokens(definition)
     show_history = params.pop("history")
@@ -254,6 +260,14 @@ def _handlers(modules: tuple[str, ...], specs: tuple[str, ...]) -> dict[str, Any
         key, target = _parse_handler(spec)
         registry[key] = target
     return registry
+
+
+def isolation_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The ``RunOptions`` of ``--isolate-handlers`` and ``--handler-memory-mb`` (popped from ``params``)."""
+    isolate, memory = params.pop("isolate_handlers"), params.pop("handler_memory_mb")
+    if memory is not None and not isolate:
+        fail("--handler-memory-mb needs --isolate-handlers", EXIT_USAGE)
+    return {"isolation": "process", "handler_memory_mb": memory} if isolate else {}
 
 
 def _with_aws(options: asl_engine.RunOptions, params: dict[str, Any]) -> asl_engine.RunOptions:

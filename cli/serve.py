@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the service (sqlite3, the runner) is imported by the comman
     from asl_engine.service import Service
 
 from .common import EXIT_FAILED, EXIT_USAGE, dump_json, fail
-from .run import _handlers, _load, _with_aws, on_embedded_aws
+from .run import _handlers, _load, _with_aws, isolation_options, on_embedded_aws
 
 DEFAULT_DB = os.path.join(".asl", "state.db")
 
@@ -78,6 +78,8 @@ def _routes(routes_file: str | None, folder: str | None) -> list[Any]:
 @click.option("--skip-waits", is_flag=True, help="Each execution gets a virtual clock: Wait states and back-off take no time.")
 @click.option("--handler", "handlers", multiple=True, metavar="NAME=module:function", help="As for asl run (repeatable).")
 @click.option("--handler-module", "handler_modules", multiple=True, metavar="MODULE", help="As for asl run (repeatable).")
+@click.option("--isolate-handlers", is_flag=True, help="As for asl run: each handler runs in a worker process.")
+@click.option("--handler-memory-mb", type=click.IntRange(min=1), metavar="MIB", help="As for asl run.")
 @click.option("--register", "register", multiple=True, metavar="DIR_OR_FILE",
               help="Create or update a state machine per *.asl.json (named by the file) at start (repeatable).")
 @click.option("--routes", "routes_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
@@ -102,6 +104,7 @@ def serve_command(**params: Any) -> None:
     options = _with_aws(asl_engine.RunOptions(
         handlers=registry, callbacks=None,
         object_store=asl_engine.FolderObjectStore(items_dir) if items_dir else None,
+        **isolation_options(params),
     ), params)
     mock_config = None
     if params.get("mock_config"):

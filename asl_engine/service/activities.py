@@ -25,6 +25,7 @@ from typing import Any, Callable
 from ..execution.clock import SystemClock
 from ..tasks.base import TaskRequest
 from ..tasks.callbacks import register, wait_for_outcome
+from ..tasks.isolation import in_process
 from ..tasks.timeouts import TaskWatch
 from .errors import ServiceError
 from .paging import page
@@ -58,7 +59,7 @@ class ActivityQueues:
                 self._ready.notify_all()
             return wait_for_outcome(token, request.cancel, None)
 
-        return run
+        return in_process(run)  # it waits on this process's queues: never in a worker
 
     def take(self, activity_arn: str, timeout: float | None = None) -> tuple[str, str] | None:
         """The oldest task of an activity, waiting for one up to the poll time."""

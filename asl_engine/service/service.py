@@ -104,6 +104,10 @@ class Service:
         """Stop; running executions stay ``RUNNING`` in the store (resumed by the next service)."""
         self.runner.close()
         self.activities.close()
+        if self.options.isolation == "process":
+            from ..tasks.isolation import shutdown  # local: only isolated services have workers
+
+            shutdown()
 
     def __enter__(self) -> "Service":
         return self

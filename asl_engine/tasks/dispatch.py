@@ -14,7 +14,6 @@ History per resource kind (AWS-recorded sequences):
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
@@ -28,7 +27,7 @@ from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
 from .base import ResourceInfo, TaskRequest, parse_resource
-from .local import LocalHandler
+from .local import LocalHandler, marshal_error
 from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
 from .timeouts import TaskWatch, timeout_error
 from .mocks import MockSet, Pending
@@ -80,6 +79,8 @@ class TaskDispatcher:
         children: "ChildLauncher | None" = None,
         callbacks: CallbackSpool | None = None,
         new_id: IdSource | None = None,
+        isolation: str = "thread",
+        handler_memory_mb: int | None = None,
     ) -> None:
         self._handlers = handlers
         self._mocks = mocks
@@ -92,6 +93,13 @@ class TaskDispatcher:
         # Where ids come from (the run's seeded randomness): Lambda request ids here.
         self.new_id: IdSource = new_id or uuid_source(random.Random())
         self._resources: dict[str, ResourceInfo] = {}
+        # "process": handlers run in worker processes (``tasks.isolation``), with this memory limit.
+        self._isolated = isolation == "process"
+        self._memory_mb = handler_memory_mb
+        if self._isolated:
+            from .isolation import register  # local: only isolated runs import it
+
+            register(handlers.values())
 
     @property
     def children(self) -> "ChildLauncher | None":
@@ -275,10 +283,15 @@ class TaskDispatcher:
         """
         handler, payload_only = self._find_handler(state, info, request.parameters)
         call: Callable[[], Any]
+        if handler is not None and self._isolated:
+            from . import isolation  # local: only isolated runs import it (and multiprocessing)
+
+            if isolation.isolates(handler):
+                watch = None if info.pattern == "waitForTaskToken" else request._watch
+                result = isolation.pool(self._memory_mb).call(handler, _event(request, payload_only), request, self._clock, watch)
+                return _lambda_invoke_result(result) if payload_only else result
         if handler is not None:
-            event = copy_json(request.parameters)
-            if payload_only:
-                event = event.get("Payload") if isinstance(event, dict) else None
+            event = _event(request, payload_only)
             call = lambda: handler(event, request)  # noqa: E731
         elif self._aws is not None:
             aws = self._aws
@@ -345,13 +358,21 @@ class TaskDispatcher:
         return box["result"]
 
 
+def _event(request: TaskRequest, payload_only: bool) -> Any:
+    """The handler's event: a copy of the parameters (of their ``Payload`` for ``lambda:invoke``)."""
+    event = copy_json(request.parameters)
+    if payload_only:
+        return event.get("Payload") if isinstance(event, dict) else None
+    return event
+
+
 def _marshal(result: Any) -> str:
     """The JSON of a task result; a value JSON cannot hold fails as Lambda's runtime does."""
     try:
         return to_json(result)
     except (TypeError, ValueError) as exc:
-        cause = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
-        raise StatesError("Runtime.MarshalError", json.dumps(cause)) from None
+        raise marshal_error(exc) from None
+
 
 
 def _lambda_invoke_result(payload: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ..errors import HandlerImportError, StatesError, TaskFailure
 from .base import TaskRequest
 
-__all__ = ["EXIT_ERROR", "LocalHandler", "import_handler", "lambda_error"]
+__all__ = ["EXIT_ERROR", "LocalHandler", "import_handler", "lambda_error", "marshal_error"]
 
 EXIT_ERROR = "Runtime.ExitError"
 
@@ -39,6 +39,12 @@ def lambda_error(exc: BaseException, request_id: str | None = None) -> StatesErr
         "stackTrace": traceback.format_list(frames),
     }
     return StatesError(type(exc).__name__, json.dumps(payload))
+
+
+def marshal_error(exc: Exception) -> StatesError:
+    """``Runtime.MarshalError``: what Lambda's runtime reports for a result JSON cannot hold."""
+    cause = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
+    return StatesError("Runtime.MarshalError", json.dumps(cause))
 
 
 class LocalHandler:

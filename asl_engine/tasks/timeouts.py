@@ -101,11 +101,13 @@ class TaskWatch:
         return min(limits) if limits else None
 
     def wait(self, done: threading.Event, cancel: threading.Event | None = None, poll: float | None = None,
-             on_poll: Callable[[], None] | None = None) -> bool:
+             on_poll: Callable[[], None] | None = None, block: Callable[[float | None], bool] | None = None) -> bool:
         """Block until ``done`` is set (True), ``cancel`` is set (False), or a
         limit passes (raises ``States.Timeout``). ``poll`` (real seconds) wakes
         the wait to call ``on_poll`` (e.g. to pick up answers from files).
-        Whoever sets ``done`` must also set ``wake``."""
+        Whoever sets ``done`` must also set ``wake``; or ``block(seconds)``
+        blocks instead of waiting for ``wake`` (e.g. on a pipe: True when
+        something came), and ``on_poll`` then sets ``done``."""
         while True:
             if done.is_set():
                 return True
@@ -123,7 +125,7 @@ class TaskWatch:
                 raise timeout_error(True)
             seconds = self._real_bound(None if limit is None else (limit[0] - now).total_seconds())
             slice_ = seconds if poll is None else (poll if seconds is None else min(poll, seconds))
-            if self.clock.wait_for(self.wake, slice_):
+            if (block(slice_) if block is not None else self.clock.wait_for(self.wake, slice_)):
                 self.wake.clear()
             elif slice_ is not None:
                 with self._lock:

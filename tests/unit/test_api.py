@@ -23,6 +23,7 @@ def test_run_signature():
         "self", "input", "options", "handlers", "mocks", "clock", "name", "account", "region",
         "state_machine_type", "role_arn", "seed", "listeners", "quotas", "object_store",
         "state_machines", "aws", "callbacks", "inspection", "child_executions_kept", "on_child_execution",
+        "isolation", "handler_memory_mb",
     ]
 
 
