@@ -62,7 +62,7 @@ def _child(kind: str, db: str) -> None:
         from asl_engine.server import make_server
         from asl_engine.service import Service
 
-        service = Service(db, skip_waits=True)
+        service = Service(db, skip_waits=True, workers=int(os.environ.get("ASL_BENCH_WORKERS", "64")))
         server = make_server(service, port=0).start()
         print(server.url, flush=True)
         sys.stdin.read()

@@ -27,6 +27,7 @@ from ..history.events import History, Progress
 from ..options import RunOptions
 from ..tasks.callbacks import CallbackSpool, apply_message
 from ..errors import AslEngineError
+from .gate import CpuGate, GatedClock
 from .store import Store, StoreFault, moment
 
 __all__ = ["ENGINE_FAULT", "Runner", "StopRequest", "StoreSpool"]
@@ -114,6 +115,7 @@ class Runner:
         skip_waits: bool = False,
         workers: int = 64,
         finished: Callable[[Any, Execution], None] | None = None,
+        cpu_slots: int = 2,
     ) -> None:
         self.store = store
         self._machine_for = machine_for
@@ -121,6 +123,8 @@ class Runner:
         self.skip_waits = skip_waits
         self._finished = finished  # told of each execution that ended here (its child records)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asl-execution")
+        # At most ``cpu_slots`` of the ``workers`` run engine code at once (``gate.py``).
+        self.gate = CpuGate(cpu_slots)
         self._running: dict[str, _Running] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -203,16 +207,17 @@ class Runner:
     # ------------------------------------------------------------ running
     def clock_for(self, row: Any) -> Clock:
         if not self.skip_waits:
-            return SystemClock()
+            return GatedClock(SystemClock(), self.gate)
         last = self.store.events(row["arn"], 0, 1, reverse=True)
-        return VirtualClock(last[0]["timestamp"] if last else moment(row["start"]))
+        return GatedClock(VirtualClock(last[0]["timestamp"] if last else moment(row["start"])), self.gate)
 
     def _run(self, arn: str, entry: _Running) -> Execution | None:
         try:
             row = self.store.one("SELECT * FROM executions WHERE arn = ?", (arn,))
             if row is None or row["status"] != "RUNNING":
                 return None
-            execution = self.execute(row, entry.cancel)
+            with self.gate.running():
+                execution = self.execute(row, entry.cancel)
             if self._finished is not None and not self._closed:
                 self._finished(row, execution)
             return execution

@@ -75,7 +75,10 @@ class Service:
     ``<stateMachineArn>#<TestCase>`` runs that test case's mocks, as Step
     Functions Local does. ``skip_waits``: each execution has a virtual clock.
     ``resume``: carry on the executions the store holds as running (a
-    restart after a crash).
+    restart after a crash). ``workers``: executions in flight at once (a
+    waiting one holds its worker); ``cpu_slots``: how many of them run engine
+    code at once, the others waiting their turn, so that API requests are
+    not starved of the GIL (``service/gate.py``).
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class Service:
         mock_config: MockConfig | None = None,
         skip_waits: bool = False,
         workers: int = 64,
+        cpu_slots: int = 2,
         resume: bool = True,
     ) -> None:
         self.options = options or RunOptions()
@@ -97,7 +101,8 @@ class Service:
         self._lock = threading.RLock()
         self.activities = ActivityQueues()
         self.runner = Runner(self.store, self._machine, self._execution_options, skip_waits=skip_waits, workers=workers,
-                             finished=lambda row, execution: record_map_runs(self.store, row, execution))
+                             finished=lambda row, execution: record_map_runs(self.store, row, execution),
+                             cpu_slots=cpu_slots)
         self.resumed = self.runner.resume_all() if resume else 0
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import TASK_EVENTS, History
-from ..execution.clock import branch
+from ..execution.clock import blocking, branch
 from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
@@ -252,7 +252,8 @@ class TaskDispatcher:
             if self._callbacks is not None:
                 self._callbacks.announce(token)  # before anyone can see it: answers may come at once
         try:
-            response = self._call(state, info, request)
+            with blocking(self._clock):
+                response = self._call(state, info, request)
         except BaseException:
             if token is not None:
                 unregister(token)
@@ -270,7 +271,8 @@ class TaskDispatcher:
             "Task state '%s' waits for its task token %s (answer with: asl send-task-success --task-token %s --task-output JSON)",
             state.name, token, token,
         )
-        outcome = wait_for_outcome(token, frame.cancel, self._callbacks)
+        with blocking(self._clock):
+            outcome = wait_for_outcome(token, frame.cancel, self._callbacks)
         if frame.cancel.is_set():
             raise Aborted()
         return outcome
