@@ -6,7 +6,8 @@ the server was given, it computes the same signature (standard library
 users of a shared machine cannot drive its executions.
 
 The signature (AWS's "Create a signed AWS API request"): the canonical
-request is the method, the URI-encoded path, the sorted URI-encoded query,
+request is the method, the path URI-encoded (once more: as sent it is
+encoded already), the sorted URI-encoded query,
 the signed headers (``name:value`` with values trimmed and inner spaces
 collapsed, then the list of their names) and the SHA-256 of the body as
 received (so a body changed on the way, or a false ``x-amz-content-sha256``,
@@ -105,7 +106,8 @@ def _encode(text: str) -> str:
 def canonical_request(method: str, target: str, headers: Mapping[str, str], signed: list[str], body: bytes) -> str:
     """SigV4's canonical request of a request as received (``target``: path and query as sent)."""
     path, _, query = target.partition("?")
-    canonical_path = quote(unquote(path or "/"), safe="/~")
+    # The path as sent is already URI-encoded; every service but S3 encodes it once more.
+    canonical_path = quote(path or "/", safe="/~")
     pairs = sorted(
         (_encode(unquote(name)), _encode(unquote(value)))
         for name, _, value in (item.partition("=") for item in query.split("&") if item)
