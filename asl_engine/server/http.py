@@ -1,7 +1,6 @@
 """HTTP/1.1 for the AWS JSON 1.0 protocol, on the standard library's threaded server.
 
-``POST /`` (whatever the ``Host``, so also botocore's ``sync-`` host of
-``StartSyncExecution``) is an API call: the ``X-Amz-Target`` header and the
+``POST /`` (also at botocore's ``sync-`` host of ``StartSyncExecution``) is an API call: the ``X-Amz-Target`` header and the
 body go through ``Protocol.parse``, then ``call(operation, request, headers)``
 answers, and ``Protocol.encode`` writes its dict as a 200 with
 ``Content-Type: application/x-amz-json-1.0``. An ``ApiError`` raised on the way
