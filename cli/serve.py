@@ -155,7 +155,7 @@ def serve_command(**params: Any) -> None:
 
 def _access_keys(params: dict[str, Any]) -> dict[str, str] | None:
     """The keys of --auth sigv4 (None without it); a usage error never shows a secret."""
-    from asl_engine.server.sigv4 import access_keys
+    from asl_engine.server import read_access_keys
 
     from_env = click.get_current_context().get_parameter_source("access_keys") == click.core.ParameterSource.ENVIRONMENT
     given, file = params["access_keys"], params["access_key_file"]
@@ -164,7 +164,7 @@ def _access_keys(params: dict[str, Any]) -> dict[str, str] | None:
             fail("--access-key and --access-key-file need --auth sigv4", EXIT_USAGE)
         return None
     try:
-        keys = access_keys(given, file)
+        keys = read_access_keys(given, file)
     except (OSError, ValueError) as exc:
         fail(f"--auth sigv4: {exc}", EXIT_USAGE)
     if not keys:

@@ -50,7 +50,7 @@ from urllib.parse import quote, unquote
 
 from .protocol import ApiError
 
-__all__ = ["SKEW", "SigV4", "access_keys", "parse_access_key"]
+__all__ = ["SKEW", "SigV4", "parse_access_key", "read_access_keys"]
 
 SKEW = timedelta(minutes=15)
 """How far ``X-Amz-Date`` may be from the server's time."""
@@ -71,7 +71,7 @@ def parse_access_key(text: str) -> tuple[str, str]:
     return key_id, secret
 
 
-def access_keys(given: Iterable[str], file: str | None = None) -> dict[str, str]:
+def read_access_keys(given: Iterable[str], file: str | None = None) -> dict[str, str]:
     """The keys of ``--access-key ID:SECRET`` values and of a file of such lines (blank lines
     and ``#`` comments skipped); ValueError (OSError) naming the place, never the text."""
     keys: dict[str, str] = {}

@@ -17,7 +17,7 @@ import botocore.exceptions
 import pytest
 
 from asl_engine.server import Route, make_server
-from asl_engine.server.sigv4 import SigV4, access_keys, canonical_request
+from asl_engine.server.sigv4 import SigV4, canonical_request, read_access_keys
 from asl_engine.service import Service
 
 from .conftest import KEY_ID, PASS, SECRET, api, client_of, raw
@@ -174,10 +174,10 @@ def test_the_canonical_request_is_botocores() -> None:
 def test_keys_are_read_from_arguments_and_files_and_a_bad_one_is_not_echoed(tmp_path: Path) -> None:
     keyfile = tmp_path / "keys"
     keyfile.write_text(f"# mine\n{KEY_ID}:{SECRET}\n\nAKIDTWO:two:with:colons\n")
-    assert access_keys(["A:b"], str(keyfile)) == {"A": "b", KEY_ID: SECRET, "AKIDTWO": "two:with:colons"}
+    assert read_access_keys(["A:b"], str(keyfile)) == {"A": "b", KEY_ID: SECRET, "AKIDTWO": "two:with:colons"}
     keyfile.write_text(f"{SECRET}\n")
     with pytest.raises(ValueError) as info:
-        access_keys([], str(keyfile))
+        read_access_keys([], str(keyfile))
     assert SECRET not in str(info.value) and f"{keyfile}:1" in str(info.value)
 
 
