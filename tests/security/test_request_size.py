@@ -80,19 +80,19 @@ def test_a_lying_content_length_neither_hangs_nor_breaks_the_server(server: Any)
         assert _answer(sock) == b""  # no answer to half a request, and the connection closed
     # less declared than sent: the declared body is the request, the rest a malformed next one
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(_head(server, 2) + b"{}" + b"x" * 200_000 + b"\r\n\r\n")
-        first = _answer(sock)
-        assert first.startswith(b"HTTP/1.1 200 "), first[:200]
-        rest = b""
+        # (a junk line the server reads whole: closing with bytes unread would reset the connection)
+        sock.sendall(_head(server, 2) + b"{}" + b"x" * 60_000 + b"\r\n")
+        received = b""
         while True:
             try:
                 chunk = sock.recv(65536)
-            except OSError:
+            except OSError:  # reset: the server closed with the junk unread
                 break
             if not chunk:
                 break
-            rest += chunk
-        assert b"HTTP/1.1 414 " in rest or b"HTTP/1.1 400 " in rest, rest[-300:]
+            received += chunk
+    answers = received.split(b"HTTP/1.1 ")[1:]
+    assert [answer[:4] for answer in answers] == [b"200 ", b"400 "], received[:300]
     # a declared length that is no number, or a huge one
     for length in ("-1", "12abc", str(10**30)):
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
