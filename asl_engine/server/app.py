@@ -117,6 +117,10 @@ def make_server(
         if found is None:
             login = access.login(method, path) if access is not None else None
             return login if login is not None else console_page(service, method, path)
+        try:
+            server.guard.check_sender(headers)  # a link or a GET form of another site must not start it either
+        except ApiError as refused:
+            return _json_answer(refused.status, {"__type": refused.type, "message": refused.message})
         target = found.state_machine if found.state_machine.startswith("arn:") else service.machine_arn(found.state_machine)
         try:
             text = body.decode("utf-8") if body else "{}"

@@ -19,9 +19,11 @@ from any web site. Two checks stop it:
   sender: ``Sec-Fetch-Site`` (``same-origin``, ``same-site``,
   ``cross-site``, ``none`` when the user typed the address) and ``Origin``.
   A request is refused when it says it comes from another site, unless it is
-  a plain navigation (``GET``/``HEAD`` of a page: reading is all it can do,
-  and the answer goes to the user, not the other site). Programs (boto3,
-  the aws CLI, curl) send neither header.
+  a plain navigation (``GET``/``HEAD`` of a console page: reading is all it
+  can do, and the answer goes to the user, not the other site). A route
+  starts an execution whatever its method, so it refuses cross-site
+  navigations too (``check_sender``). Programs (boto3, the aws CLI, curl)
+  send neither header.
 
 Both refusals are ``403 AccessDeniedException`` (AWS's type for a request
 it will not serve), the message saying which header was refused.
@@ -42,6 +44,8 @@ _WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})
 _SYNC_PREFIX = "sync-"
 _CROSS_SITE = frozenset({"cross-site", "same-site"})
 """``same-site`` too: another port of 127.0.0.1 (any local web app) is the same site."""
+
+CROSS_SITE = "Refused: a cross-site request (from another web site) is not served"
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -100,8 +104,15 @@ class Guard:
                 "asl serve --allow-host NAME adds one)",
                 403,
             )
-        if self._cross_site(method, headers):
-            raise ApiError("AccessDeniedException", "Refused: a cross-site request (from another web site) is not served", 403)
+        navigation = method in ("GET", "HEAD") and headers.get("sec-fetch-mode", "navigate") == "navigate"
+        if not navigation:
+            self.check_sender(headers)
+
+    def check_sender(self, headers: Mapping[str, str]) -> None:
+        """Raise the ``ApiError`` refusing a request another web site sent, navigation or not
+        (for what changes state whatever its method: a route)."""
+        if self._cross_site(headers):
+            raise ApiError("AccessDeniedException", CROSS_SITE, 403)
 
     def _serves(self, host: str | None) -> bool:
         if host is None:
@@ -113,10 +124,7 @@ class Guard:
             name = name[len(_SYNC_PREFIX):]
         return name in self._allowed
 
-    def _cross_site(self, method: str, headers: Mapping[str, str]) -> bool:
-        navigation = method in ("GET", "HEAD") and headers.get("sec-fetch-mode", "navigate") == "navigate"
-        if navigation:
-            return False
+    def _cross_site(self, headers: Mapping[str, str]) -> bool:
         if headers.get("sec-fetch-site", "").strip().lower() in _CROSS_SITE:
             return True
         origin = headers.get("origin")

@@ -20,7 +20,8 @@ from .conftest import PASS, ROLE, api, client_of, raw
 @pytest.fixture
 def server(service: Service) -> Iterator[Any]:
     service.create_state_machine("hello", PASS)
-    server = make_server(service, port=0, routes=[Route("POST", "/messages", "hello")], allowed_hosts=["asl.test"]).start()
+    routes = [Route("POST", "/messages", "hello"), Route("GET", "/start", "hello")]
+    server = make_server(service, port=0, routes=routes, allowed_hosts=["asl.test"]).start()
     try:
         yield server
     finally:
@@ -68,6 +69,9 @@ def test_a_link_from_another_site_opens_the_console_but_nothing_else_reads_it(se
     assert raw(server.url, "GET", "/", navigation)[0] == 200
     _refusal(raw(server.url, "GET", "/", {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}))
     _refusal(raw(server.url, "GET", "/", {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors", "Origin": "http://evil.example"}))
+    # a route starts an execution whatever its method: even a link from another site is refused
+    assert "cross-site" in _refusal(raw(server.url, "GET", "/start", navigation))
+    assert raw(server.url, "GET", "/start", {"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate"})[0] == 200
 
 
 def test_every_answer_carries_the_security_headers(server: Any) -> None:
