@@ -10,7 +10,10 @@ from any web site. Two checks stop it:
   (``--allow-host``), each with the server's port (a name the user allowed
   with a port of its own matches that port). The ``sync-`` prefix botocore
   puts on ``StartSyncExecution``'s host (the API model's host prefix) is
-  accepted on any of them. On a wildcard address (``0.0.0.0``, ``::``)
+  accepted on any of them. (botocore sends the endpoint URL's ``host:port``:
+  ``endpoint_url=http://127.0.0.1:8083`` gives ``Host: 127.0.0.1:8083``, and
+  ``sync-127.0.0.1:8083`` for ``StartSyncExecution`` unless
+  ``inject_host_prefix=False``.) On a wildcard address (``0.0.0.0``, ``::``)
   without ``--allow-host`` any ``Host`` is accepted: the server is then
   reached by names it cannot know, and binding every interface is an
   explicit choice (``asl serve`` warns).
