@@ -92,6 +92,14 @@ def _routes(routes_file: str | None, folder: str | None) -> list[Any]:
 @click.option("--items-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="As for asl run: a distributed Map's S3 objects are files under DIR (s3://bucket/key is DIR/bucket/key).")
 @click.option("--log-requests", is_flag=True, help="Print one line per HTTP request to stderr.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME[:PORT]",
+              help="Also serve requests whose Host header is NAME (repeatable); others get 403.")
+@click.option("--auth", type=click.Choice(["none", "sigv4"]), default="none", show_default=True,
+              help="sigv4: requests must be signed (AWS Signature V4) with one of the access keys.")
+@click.option("--access-key", "access_keys", multiple=True, metavar="ID:SECRET", envvar="ASL_SERVE_ACCESS_KEYS",
+              help="A key --auth sigv4 accepts (repeatable; or $ASL_SERVE_ACCESS_KEYS, space-separated: ps shows arguments).")
+@click.option("--access-key-file", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
+              help="A file of ID:SECRET lines for --auth sigv4 (kept out of ps).")
 @click.option("--workers", default=64, show_default=True, type=int, help="Executions that run at once (more wait their turn).")
 def serve_command(**params: Any) -> None:
     """Serve the AWS Step Functions API on HOST:PORT, durably (boto3, the aws CLI, SAM, Terraform talk to it unchanged)."""
@@ -115,6 +123,7 @@ def serve_command(**params: Any) -> None:
     folders = [p for p in params["register"] if Path(p).is_dir()]
     folder = folders[0] if folders else None
     routes = _routes(params.get("routes_file"), folder)
+    keys = _access_keys(params)
     with contextlib.ExitStack() as stack:
         if params["local_aws"]:
             options = stack.enter_context(_embedded_aws(folder, params, options))
@@ -127,11 +136,14 @@ def serve_command(**params: Any) -> None:
         names = _register(service, params["register"])
         try:
             server = make_server(service, host=params["host"], port=params["port"], routes=routes,
-                                 log=(lambda line: click.echo(line, err=True)) if params["log_requests"] else None)
+                                 log=(lambda line: click.echo(line, err=True)) if params["log_requests"] else None,
+                                 allowed_hosts=params["allowed_hosts"], access_keys=keys)
         except OSError as exc:
             fail(f"cannot listen on {params['host']}:{params['port']}: {exc.strerror or exc}", EXIT_USAGE)
         stack.callback(server.stop)
         click.echo(f"asl serve: listening on {server.url} (database {params['db']})", err=True)
+        for notice in server.notices:
+            click.echo(f"asl serve: {notice}", err=True)
         if service.resumed:
             click.echo(f"asl serve: resumed {service.resumed} running execution(s)", err=True)
         for name in names:
@@ -182,6 +194,25 @@ def _interrupt(signum: int, _frame: Any) -> None:
     """SIGTERM stops the server as Ctrl-C does (exit 143 instead of 130)."""
     _received[0] = signum
     raise KeyboardInterrupt
+
+
+def _access_keys(params: dict[str, Any]) -> dict[str, str] | None:
+    """The keys of --auth sigv4 (None without it); a usage error never shows a secret."""
+    from asl_engine.server import read_access_keys
+
+    from_env = click.get_current_context().get_parameter_source("access_keys") == click.core.ParameterSource.ENVIRONMENT
+    given, file = params["access_keys"], params["access_key_file"]
+    if params["auth"] != "sigv4":
+        if (given and not from_env) or file:
+            fail("--access-key and --access-key-file need --auth sigv4", EXIT_USAGE)
+        return None
+    try:
+        keys = read_access_keys(given, file)
+    except (OSError, ValueError) as exc:
+        fail(f"--auth sigv4: {exc}", EXIT_USAGE)
+    if not keys:
+        fail("--auth sigv4 needs --access-key ID:SECRET, --access-key-file PATH or $ASL_SERVE_ACCESS_KEYS", EXIT_USAGE)
+    return keys
 
 
 @click.group("executions")

@@ -19,6 +19,10 @@ A pure translation layer, independent of the service behind it::
   (datetimes as epoch seconds, ``None`` members left out).
 * ``Server`` is the threaded HTTP/1.1 server: ``POST /`` goes through the
   protocol to ``call``; other requests go to ``routes`` (the console's pages).
+* ``make_server(..., allowed_hosts=, access_keys=)`` decides who is let in:
+  the ``Host`` and cross-site checks (``guard``), AWS Signature V4 under
+  ``--auth sigv4`` (``sigv4``, ``auth``); ``read_access_keys`` reads
+  ``ID:SECRET`` keys from arguments and a file.
 * ``ApiError`` is what ``call`` raises to answer with an AWS error
   (``ExecutionDoesNotExist``, ``InvalidArn``, ...).
 
@@ -28,5 +32,6 @@ See docs/server.md for talking to it from boto3 and the AWS CLI.
 from .app import Route, make_server, read_routes
 from .http import Server
 from .protocol import ApiError, Protocol
+from .sigv4 import read_access_keys
 
-__all__ = ["ApiError", "Protocol", "Route", "Server", "make_server", "read_routes"]
+__all__ = ["ApiError", "Protocol", "Route", "Server", "make_server", "read_access_keys", "read_routes"]

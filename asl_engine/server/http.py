@@ -1,7 +1,6 @@
 """HTTP/1.1 for the AWS JSON 1.0 protocol, on the standard library's threaded server.
 
-``POST /`` (whatever the ``Host``, so also botocore's ``sync-`` host of
-``StartSyncExecution``) is an API call: the ``X-Amz-Target`` header and the
+``POST /`` (also at botocore's ``sync-`` host of ``StartSyncExecution``) is an API call: the ``X-Amz-Target`` header and the
 body go through ``Protocol.parse``, then ``call(operation, request, headers)``
 answers, and ``Protocol.encode`` writes its dict as a 200 with
 ``Content-Type: application/x-amz-json-1.0``. An ``ApiError`` raised on the way
@@ -26,8 +25,16 @@ HTTP-level refusals take their ``__type`` from the status's reason phrase:
 * a malformed request line or header, an unknown method: 400 ``BadRequest``,
   501 ``NotImplemented``, ..., and the connection is closed.
 
+Before either, every request passes ``Guard.check`` (``asl_engine.server.guard``):
+a ``Host`` header that does not name this server, or a cross-site request
+from a browser, is a 403 ``AccessDeniedException``. Then ``admit(method,
+path, headers, body, api)``, when set (``--auth sigv4``), may refuse it with
+an ``ApiError``. Every answer carries ``SECURITY_HEADERS`` (CSP, ``nosniff``,
+no framing, no referrer) unless the route's answer names them itself.
+
 Connections are kept alive (HTTP/1.1), one thread each; ``stop`` ends them.
-The standard library's access log is silent unless ``log`` is given.
+The standard library's access log is silent unless ``log`` is given; it
+never holds a console token (``console-token=***``).
 """
 
 from __future__ import annotations
@@ -38,21 +45,26 @@ import sys
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from .auth import redact
+from .guard import SECURITY_HEADERS, Guard
 from .protocol import ApiError, Protocol
 
-__all__ = ["Call", "Routes", "Server"]
+__all__ = ["Admit", "Call", "Routes", "Server"]
 
 Call = Callable[[str, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 """``call(operation, request, headers) -> response``: the service behind the API."""
 
 Routes = Callable[[str, str, bytes, Mapping[str, str]], tuple[int, dict[str, str], bytes] | None]
 """``routes(method, path, body, headers) -> (status, headers, body)``, or None for no such route."""
+
+Admit = Callable[[str, str, Mapping[str, str], bytes, bool], None]
+"""``admit(method, path, headers, body, api)``: raise ``ApiError`` to refuse a request (``api``: it is ``POST /``)."""
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 INTERNAL_FAILURE = "The request processing has failed because of an unknown error, exception or failure."
@@ -82,8 +94,11 @@ class Server:
 
     ``port=0`` picks a free port (read it from ``url``). One ``Protocol`` is
     built unless given; ``max_body`` bounds a request body in bytes; ``log``
-    receives the access log and the tracebacks of failed calls. Use it as a
-    context manager to start and stop it.
+    receives the access log and the tracebacks of failed calls.
+    ``allowed_hosts`` are more names a ``Host`` header may give (see
+    ``Guard``); ``admit`` may be set before ``start``; ``notices`` are lines
+    for whoever starts the server to print (``make_server`` fills them). Use
+    it as a context manager to start and stop it.
     """
 
     def __init__(
@@ -96,6 +111,8 @@ class Server:
         max_body: int = 1_048_576,
         protocol: Protocol | None = None,
         log: Callable[[str], None] | None = None,
+        allowed_hosts: Sequence[str] = (),
+        admit: Admit | None = None,
     ) -> None:
         self._call = call
         self._routes = routes
@@ -103,17 +120,26 @@ class Server:
         self._protocol = protocol if protocol is not None else Protocol()
         self._log = log
         self._httpd = _HTTPServer((host, port), self)
+        self.guard = Guard(host, self.port, allowed_hosts)
+        self.admit = admit
+        self.notices: list[str] = []
         self._thread: threading.Thread | None = None
         self._serving = False
         self._closed = False
 
     @property
+    def port(self) -> int:
+        """The port bound (the free one picked for ``port=0``)."""
+        return int(self._httpd.server_address[1])
+
+    @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: the endpoint URL to give boto3."""
         host, port = self._httpd.server_address[:2]
-        if host in ("", "0.0.0.0"):
+        if host in ("", "0.0.0.0", "::"):
             host = "127.0.0.1"
-        return f"http://{host!s}:{port}"
+        host = str(host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
     def start(self) -> Server:
         """Serve on a background (daemon) thread; return self."""
@@ -166,7 +192,9 @@ class _HTTPServer(ThreadingHTTPServer):
         self.app = app
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__((address[0].strip("[]"), address[1]), _Handler)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind also asks the resolver for the host's FQDN; a local server needs none
@@ -222,7 +250,15 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        if self.command == "POST" and self.path.partition("?")[0] == "/":
+        api = self.command == "POST" and self.path.partition("?")[0] == "/"
+        try:
+            app.guard.check(self.command, headers)
+            if app.admit is not None:
+                app.admit(self.command, self.path, headers, body, api)
+        except ApiError as refused:
+            self._send(refused.status, _JSON, refused.body(), request_id)
+            return
+        if api:
             self._api(app, body, headers, request_id)
         else:
             self._route(app, body, headers, request_id)
@@ -325,7 +361,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             phrase = ""
         head = [f"{self.protocol_version} {status} {phrase}", f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
+        given = {name.lower() for name in headers}
         head += [f"{name}: {value}" for name, value in headers.items() if name.lower() not in _OWN_HEADERS]
+        head += [f"{name}: {value}" for name, value in SECURITY_HEADERS.items() if name.lower() not in given]
         head += [f"x-amzn-RequestId: {request_id}", f"Content-Length: {len(body)}"]
         if close:
             head.append("Connection: close")
@@ -346,4 +384,4 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log = self.server.app._log
         if log is not None:
-            log(f"{self.address_string()} {format % args}")
+            log(redact(f"{self.address_string()} {format % args}"))
