@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 from typing import Callable
 
 __all__ = ["IdSource", "uuid_source"]
@@ -17,6 +16,14 @@ def uuid_source(rng: random.Random) -> IdSource:
     ids, Lambda request ids): the same seed gives the same ids in the same order."""
 
     def new_id() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))  # one C call: atomic under the GIL
+        # uuid.UUID(int=..., version=4)'s bits, formatted directly (UUID() costs
+        # 2.5 us, one Task's request id). getrandbits is one C call: atomic under the GIL.
+        n = (rng.getrandbits(128) & _CLEAR) | _SET
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     return new_id
+
+
+_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # the variant and version bits
+_SET = (0x8000 << 48) | (4 << 76)  # RFC 4122 variant, version 4
