@@ -14,6 +14,15 @@ directory, then ``":memory:"``):
     events written/s; none may be lost (all 1,000 ``SUCCEEDED`` or it fails);
   * 1,000 ``DescribeExecution`` from 4 threads: p50/p99 latency.
 
+Then, with a raw HTTP/1.1 client (``http.client``, keep-alive, unsigned
+JSON bodies made beforehand), what the server itself answers without
+boto3's client-side cost (about 1 ms of CPU per call, in the same 2 cores):
+
+  * 1,000 ``StartExecution`` of the chain from 4 threads (file db): requests/s,
+    p50/p99, and completed executions/s;
+  * 1,000 ``DescribeExecution`` from 4 threads while 100 executions of a
+    500-iteration Choice/Pass loop run (each keeps the engine busy): p50/p99.
+
 Peer: moto's server (``pip install 'moto[server]'``), when importable. Its
 Step Functions does not run the definition (an execution stays RUNNING), so
 only its StartExecution/DescribeExecution latencies are compared (asl/peer).
@@ -62,7 +71,7 @@ def _child(kind: str, db: str) -> None:
         from asl_engine.server import make_server
         from asl_engine.service import Service
 
-        service = Service(db, skip_waits=True, workers=int(os.environ.get("ASL_BENCH_WORKERS", "64")))
+        service = Service(db, skip_waits=True)
         server = make_server(service, port=0).start()
         print(server.url, flush=True)
         sys.stdin.read()
@@ -199,6 +208,75 @@ def bench_asl(db: str, n: int, states: int) -> dict[str, Any]:
     }
 
 
+class RawClient:
+    """Keep-alive HTTP/1.1 connections sending prepared AWS JSON 1.0 calls (no signing)."""
+
+    def __init__(self, url: str) -> None:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+
+    def fan_out(self, bodies: list[tuple[str, bytes]]) -> tuple[float, list[float], list[Any]]:
+        """Send ``(operation, body)`` pairs from THREADS threads: wall s, latencies, decoded answers."""
+        import http.client
+
+        results: list[Any] = [None] * len(bodies)
+        latencies: list[float] = [0.0] * len(bodies)
+
+        def work(t: int) -> None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            for i in range(t, len(bodies), THREADS):
+                operation, body = bodies[i]
+                start = time.perf_counter()
+                conn.request("POST", "/", body, {"X-Amz-Target": f"AWSStepFunctions.{operation}",
+                                                 "Content-Type": "application/x-amz-json-1.0"})
+                answer = conn.getresponse()
+                data = answer.read()
+                latencies[i] = time.perf_counter() - start
+                if answer.status != 200:
+                    raise SystemExit(f"{operation}: HTTP {answer.status}: {data[:200]!r}")
+                results[i] = json.loads(data)
+            conn.close()
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(work, range(THREADS)))
+        return time.perf_counter() - start, latencies, results
+
+
+def choice_loop(iterations: int) -> dict[str, Any]:
+    return {"StartAt": "Check", "States": {
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": iterations, "Next": "Step"}],
+                  "Default": "Done"},
+        "Step": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+        "Done": {"Type": "Succeed"}}}
+
+
+def bench_raw(db: str, n: int, states: int) -> dict[str, Any]:
+    with Child("asl", db) as server:
+        c = client(server.url)
+        raw = RawClient(server.url)
+        arn = c.create_state_machine(name="chain", definition=json.dumps(pass_chain(states)), roleArn=ROLE)["stateMachineArn"]
+        bodies = [("StartExecution", json.dumps({"stateMachineArn": arn, "name": f"r{i}", "input": '{"value": 42}'}).encode())
+                  for i in range(n)]
+        t0 = time.perf_counter()
+        wall, start_lat, _ = raw.fan_out(bodies)
+        while c.list_executions(stateMachineArn=arn, statusFilter="RUNNING", maxResults=1)["executions"]:
+            if time.perf_counter() - t0 > DEADLINE:
+                raise SystemExit(f"asl raw ({db}): executions still RUNNING after {DEADLINE:.0f} s")
+            time.sleep(0.02)
+        done = time.perf_counter() - t0
+        busy = c.create_state_machine(name="busy", definition=json.dumps(choice_loop(500)), roleArn=ROLE)["stateMachineArn"]
+        running = [c.start_execution(stateMachineArn=busy, name=f"b{i}", input='{"i": 0}')["executionArn"] for i in range(100)]
+        describe = [("DescribeExecution", json.dumps({"executionArn": running[i % 100]}).encode()) for i in range(n)]
+        dwall, desc_lat, described = raw.fan_out(describe)
+        still = sum(1 for answer in described if answer["status"] == "RUNNING")
+    return {"start_rps": n / wall, "start_p50": pct(start_lat, 50), "start_p99": pct(start_lat, 99),
+            "done_s": done, "exec_per_s": n / done, "describe_rps": n / dwall,
+            "describe_p50": pct(desc_lat, 50), "describe_p99": pct(desc_lat, 99), "running_seen": still / n}
+
+
 def bench_moto(n: int, states: int) -> dict[str, Any] | str:
     try:
         import moto.server  # noqa: F401
@@ -234,6 +312,7 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="asl-bench-") as tmp:
         results["asl, file db"] = bench_asl(str(Path(tmp) / "state.db"), n, states)
+        raw = bench_raw(str(Path(tmp) / "raw.db"), n, states)
     results["asl, :memory:"] = bench_asl(":memory:", n, states)
     peer = "skipped (--no-peer)" if args.no_peer else bench_moto(n, states)
     if isinstance(peer, dict):
@@ -262,6 +341,11 @@ def main() -> None:
                   f"describe p50 {r['describe_p50'] / peer['describe_p50']:.2f}x")
     else:
         print(f"peer: {peer}")
+    print(f"raw HTTP client, file db: StartExecution {raw['start_rps']:,.0f}/s (p50 {raw['start_p50'] * ms:.2f} ms, "
+          f"p99 {raw['start_p99'] * ms:.2f} ms), all {n:,} done in {raw['done_s']:.2f} s = {raw['exec_per_s']:,.0f} exec/s; "
+          f"DescribeExecution with 100 busy executions running: {raw['describe_rps']:,.0f}/s, "
+          f"p50 {raw['describe_p50'] * ms:.2f} ms, p99 {raw['describe_p99'] * ms:.2f} ms "
+          f"({raw['running_seen']:.0%} of the answers said RUNNING)")
     print(f"total {time.perf_counter() - began:.1f} s")
 
 

@@ -777,17 +777,16 @@ def _fast_unary(node: Any, library: Any, depth: int) -> _FastNode:
             (_fast_compile(item, library, depth + 1), str(item.value) == "[") for item in node.expressions
         )
         cons = bool(node.consarray)
-        append = _Functions.append
 
         def array(input: Any, scope: dict[str, Any], deadline: _Deadline) -> Any:
             result = _JList()
             for item, nested in items:
                 value = item(input, scope, deadline)
                 if value is not None:
-                    if nested:
+                    if nested or not isinstance(value, list):
                         result.append(value)
-                    else:
-                        result = append(result, value)
+                    else:  # Functions.append, in place: an array value is spliced in
+                        result.extend(value)
             if cons:
                 if not isinstance(result, _JList):
                     result = _JList(result)
