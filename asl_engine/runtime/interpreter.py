@@ -255,7 +255,9 @@ class Interpreter(Resolver):
                 if visits is not None:
                     visits.end()
                 raise
-            data_json = self._exited(state, output, frame, next_name)
+            # An output that is the input itself (a Choice, most Succeed states)
+            # has the input's JSON: values are never changed in place.
+            data_json = self._exited(state, output, frame, next_name, data_json if output is data else None)
             if visits is not None:
                 visits.end()
             data, name = output, next_name
@@ -283,16 +285,18 @@ class Interpreter(Resolver):
         """The expression environment of ``state`` entered at ``entered`` in ``frame``."""
         return self._env(state, entered, frame.scope.view)
 
-    def _exited(self, state: State, output: Any, frame: Frame, next_name: str | None) -> str:
+    def _exited(self, state: State, output: Any, frame: Frame, next_name: str | None, text: str | None = None) -> str:
         """Apply the state's assignments and record ``<Type>StateExited``; the
         frame then stands before ``next_name`` (or at its end) with ``output``.
 
+        ``text``: the output's JSON when known (then it was checked already).
         Return the output's JSON (the next state's input).
         """
-        text = to_json(output)
-        limit = self._max_payload
-        if limit is not None and len(text) * 4 > limit:  # check_payload's cheap bound, inline (hot path)
-            check_payload(text, state.name, limit)
+        if text is None:
+            text = to_json(output)
+            limit = self._max_payload
+            if limit is not None and len(text) * 4 > limit:  # check_payload's cheap bound, inline (hot path)
+                check_payload(text, state.name, limit)
         assigned = frame.assigned
         texts: dict[str, str] | None = None
         if assigned is not None:
