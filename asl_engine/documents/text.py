@@ -16,6 +16,7 @@ from typing import Any
 from ..diagnostics import ERROR, Diagnostic
 from .pointers import escape, last_segment, parent
 from .positions import JsonLocator, Locator, MapLocator
+from .values import SURROGATE, failure_reason, lone_surrogate
 
 __all__ = ["INVALID_JSON", "MAX_DEPTH", "TOO_DEEP", "depth_exceeded", "parse_json", "parse_yaml", "syntax_error"]
 
@@ -49,8 +50,12 @@ def depth_exceeded(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+class _NotJsonToken(ValueError):
+    """``NaN``/``Infinity`` in a document."""
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}': JSON has no NaN or Infinity")
+    raise _NotJsonToken(f"Non-standard token '{name}': JSON has no NaN or Infinity")
 
 
 class _PairsHook:
@@ -89,12 +94,15 @@ def parse_json(
     except json.JSONDecodeError as exc:
         line, column = locator._line_col(exc.pos)
         return None, [syntax_error(INVALID_JSON, f"Malformed JSON: {exc.msg}", file, line, column)], locator
-    except ValueError as exc:  # NaN / Infinity
-        return None, [syntax_error(INVALID_JSON, str(exc), file)], locator
+    except ValueError as exc:  # NaN / Infinity (our own text), a 5,000-digit number (the shared reader's)
+        message = str(exc) if isinstance(exc, _NotJsonToken) else f"The document {failure_reason(exc)}"
+        return None, [syntax_error(INVALID_JSON, message, file)], locator
     except RecursionError:
         return None, [syntax_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
     if depth_exceeded(document):
         return None, [syntax_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
+    if lone_surrogate(text, document):
+        return None, [syntax_error(INVALID_JSON, f"The document {SURROGATE}", file)], locator
     diagnostics: list[Diagnostic] = []
     if hook.duplicated:
         for ptr, (line, column) in locator.duplicates():
@@ -155,6 +163,8 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic
         document = builder.build(root)
     except _TooDeep:
         return None, [syntax_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
+    if lone_surrogate(text, document):
+        return None, [syntax_error(INVALID_JSON, f"The document {SURROGATE}", file)], locator
     return document, builder.diagnostics, locator
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
+from ..documents.values import TOO_DEEP, encoded_problem
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import TASK_EVENTS, History
 from ..execution.clock import branch
@@ -348,10 +349,20 @@ class TaskDispatcher:
 def _marshal(result: Any) -> str:
     """The JSON of a task result; a value JSON cannot hold fails as Lambda's runtime does."""
     try:
-        return to_json(result)
+        text = to_json(result)
     except (TypeError, ValueError) as exc:
-        cause = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
-        raise StatesError("Runtime.MarshalError", json.dumps(cause)) from None
+        raise _marshal_error(str(exc)) from None
+    except RecursionError:
+        raise _marshal_error(f"the result {TOO_DEEP}") from None
+    problem = encoded_problem(text)  # NaN/Infinity or a lone surrogate: never printed as invalid JSON
+    if problem is not None:
+        raise _marshal_error(f"the result {problem}")
+    return text
+
+
+def _marshal_error(reason: str) -> StatesError:
+    cause = {"errorMessage": f"Unable to marshal response: {reason}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
+    return StatesError("Runtime.MarshalError", json.dumps(cause))
 
 
 def _lambda_invoke_result(payload: Any) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..api import Execution, StateMachine
+from ..documents.values import JsonTextError
+from ..documents.values import loads as parse_json_value
 from ..execution.clock import VirtualClock
 
 __all__ = ["Replay", "recorded_mocks", "replay"]
@@ -42,8 +44,8 @@ def _text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
-    except ValueError:
+        return parse_json_value(value, "the event member")
+    except JsonTextError:
         return value
 
 
