@@ -4,7 +4,8 @@ errors, never a traceback.
 
 ``loads`` refuses, each with a one-line reason: malformed JSON (line and
 column), ``NaN``/``Infinity`` (not JSON), numbers Python will not convert
-(more than 4,300 digits), nesting too deep for the parser, and lone
+(more than 4,300 digits) or that overflow a double (``1e999``, which
+Python would read as ``inf`` and print as the invalid ``Infinity``), nesting too deep for the parser, and lone
 surrogates (``"\\ud800"``: not Unicode text, so no output could carry it).
 ``decode`` refuses bytes that are not UTF-8, naming the first bad byte;
 ``read_text`` turns an unreadable file into the same error.
@@ -23,7 +24,7 @@ import re
 from typing import Any
 
 __all__ = [
-    "JsonTextError", "decode", "encoded_problem", "failure_reason", "loads", "lone_surrogate", "read_file",
+    "JsonTextError", "decode", "encoded_problem", "failure_reason", "finite_float", "loads", "lone_surrogate", "read_file",
     "read_text",
 ]
 
@@ -39,6 +40,17 @@ class JsonTextError(ValueError):
 
 def _no_constants(name: str) -> Any:
     raise JsonTextError(f"{name} is not JSON")
+
+
+def finite_float(text: str) -> float:
+    """``parse_float`` for ``json.loads``: a number too large for a double is refused, not ``inf``."""
+    value = float(text)
+    if value in (_INF, -_INF):
+        raise JsonTextError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too large for JSON")
+    return value
+
+
+_INF = float("inf")
 
 
 def decode(data: bytes, origin: str) -> str:
@@ -68,7 +80,7 @@ def failure_reason(exc: BaseException) -> str | None:
     if isinstance(exc, RecursionError):
         return TOO_DEEP
     text = str(exc.args[0]) if exc.args else str(exc)
-    if "NaN" in text or "Infinity" in text:
+    if "NaN" in text or "Infinity" in text or "too large for JSON" in text:
         return f"is not valid JSON: {text.split(':')[0]}"
     if "digits" in text:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
         return f"holds a number too long to read ({text.split(':')[0]})"
@@ -90,7 +102,7 @@ def lone_surrogate(text: str, value: Any) -> bool:
 def loads(text: str, origin: str) -> Any:
     """The JSON value of ``text``; ``JsonTextError`` naming ``origin`` otherwise."""
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants, parse_float=finite_float)
     except json.JSONDecodeError as exc:
         raise JsonTextError(f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:

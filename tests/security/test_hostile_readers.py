@@ -1,7 +1,8 @@
 """Every reader of user text meets every known bad input and gives one clear error.
 
 The bad inputs (issue 14's list): an array nested 20,000 deep, bytes that
-are not UTF-8, a 5,000-digit number, a lone surrogate, NaN and Infinity.
+are not UTF-8, a 5,000-digit number, a lone surrogate, NaN and Infinity;
+and one the fuzzers found: ``1e999``, a number no double holds.
 The readers: execution inputs (file, text, ``run()``), JSON Lines and
 GetExecutionHistory files, mock configs, definitions, ``local_aws.json``,
 TestState members, the server's bodies and its ``input``/``output`` members,
@@ -35,6 +36,7 @@ BAD: dict[str, bytes] = {
     "surrogate": b'{"a": "\\ud800"}',
     "nan": b'{"a": NaN}',
     "infinity": b'{"a": [-Infinity]}',
+    "overflow": b'{"a": 1e999}',  # Python reads it as inf, which prints as the invalid Infinity
 }
 TEXT_CASES = sorted(set(BAD) - {"not-utf8"})  # a reader of text (not of bytes) never sees undecodable bytes
 
