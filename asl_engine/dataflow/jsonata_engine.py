@@ -922,12 +922,22 @@ def _variables(node: Any, seen: set[int]) -> Iterator[str]:
 
 
 class _Bounded(_lib.Jsonata):  # type: ignore[misc]
-    """The library's evaluator with the range operator bounded (module docstring: memory guards)."""
+    """The library's evaluator with the range operator bounded (module docstring:
+    memory guards), and quiet when an expression invokes a non-function."""
 
     def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
         if _is_int(lhs) and _is_int(rhs) and rhs - lhs + 1 > _MAX_RANGE_LENGTH:
             raise _jexception.JException("D2014", -1, rhs - lhs + 1)
         return super().evaluate_range_expression(lhs, rhs)
+
+    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
+        # Invoking a non-function (``$states.input.a(1)``): the library prints
+        # "Proc not found ..." to stdout before its T1006, which would corrupt
+        # the JSON ``asl run`` prints there. Raise the T1006 without the print.
+        if not (_functions.Functions.is_lambda(proc) or _functions.Functions.is_regex(proc)
+                or isinstance(proc, (_lib.Jsonata.JFunction, _lib.Jsonata.JLambda))):
+            raise _jexception.JException("T1006", 0)
+        return super().apply_inner(proc, args, input, environment)
 
 
 def _is_int(value: Any) -> bool:

@@ -68,7 +68,7 @@ def read_definition(source: str | os.PathLike[str] | Mapping[str, Any]) -> Loade
         try:
             text = read_text(file, file)  # the shared reader: its words for unreadable and non-UTF-8 files
         except JsonTextError as exc:
-            message = str(exc) if path.exists() else f"file not found: {file}"
+            message = str(exc) if os.path.lexists(file) else f"file not found: {file}"  # os.path never raises
             return LoadedText(None, file, [syntax_error(INVALID_JSON, message, file)], name)
         if not is_yaml and path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")) and text.strip():
             is_yaml = True  # e.g. "template" with no extension, written in YAML

@@ -1,0 +1,38 @@
+"""One regression test per fuzzer finding (tests/fuzz/README.md lists them)."""
+
+from __future__ import annotations
+
+import pytest
+
+import asl_engine
+from asl_engine.dataflow.jsonata_engine import compile_expression
+from asl_engine.errors import StatesError
+
+
+def test_a_long_definition_text_that_is_not_json_is_a_diagnostic() -> None:
+    # Taken for a path, its name too long for the file system: OSError escaped validate().
+    diagnostics = asl_engine.validate('"' + "x" * 300 + '{' + "x" * 20 + '"')
+    assert [d.code for d in diagnostics] == ["INVALID_JSON_DESCRIPTION"]
+
+
+def test_a_number_no_double_holds_is_refused_not_infinity() -> None:
+    # json.loads reads 1e999 as inf, which then printed as the invalid JSON "Infinity".
+    with pytest.raises(asl_engine.JsonTextError, match="too large for JSON"):
+        asl_engine.parse_json_value('{"n": 1e999}', "input")
+    machine = asl_engine.load({"StartAt": "P", "States": {"P": {
+        "Type": "Pass", "Parameters": {"v.$": "States.StringToJson($.s)"}, "End": True}}})
+    execution = machine.run({"s": "-1e999"}, clock=asl_engine.VirtualClock())
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+
+
+def test_yaml_nan_and_inf_are_diagnostics() -> None:
+    for literal in (".nan", ".inf", "-.inf"):
+        text = f"StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result: {literal}\n    End: true\n"
+        assert [d.path for d in asl_engine.validate(text)] == ["/States/P/Result"], literal
+
+
+def test_invoking_a_non_function_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    # The JSONata library printed "Proc not found 1" to stdout, into the JSON asl run prints.
+    with pytest.raises(StatesError, match="T1006: Attempted to invoke a non-function"):
+        compile_expression("{% $states.input.a(1) %}").evaluate({"states": {"input": {"a": 1}}}, field="Output")
+    assert capsys.readouterr().out == ""
