@@ -927,6 +927,10 @@ def _tagged(service: Service, arn: Any) -> str:
 @operation("TagResource")
 def _tag(service: Service, request: dict[str, Any]) -> dict[str, Any]:
     arn = _tagged(service, request["resourceArn"])
+    for index, tag in enumerate(request["tags"], 1):
+        if tag.get("key") is None:  # the model leaves it optional; a tag without a key cannot be stored
+            raise ServiceError("ValidationException", "1 validation error detected: Value null at "
+                               f"'tags.{index}.member.key' failed to satisfy constraint: Member must not be null")
     with service.store.transaction() as db:
         for tag in request["tags"]:
             db.execute("INSERT OR REPLACE INTO tags VALUES (?, ?, ?)", (arn, tag["key"], tag.get("value", "")))

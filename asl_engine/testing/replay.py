@@ -49,26 +49,39 @@ def _text(value: Any) -> Any:
         return value
 
 
+def _member(mapping: Mapping[str, Any], key: str, kind: type) -> Any:
+    """``mapping[key]`` when it is a ``kind`` (a ``bool`` is no ``int``), else ``None``:
+    a hand-edited or damaged history replays what it can instead of raising."""
+    value = mapping.get(key)
+    return value if isinstance(value, kind) and not (kind is int and isinstance(value, bool)) else None
+
+
 def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The mocks that replay each task's recorded results, by state name, in order."""
-    owner: dict[int, str] = {}
+    """The mocks that replay each task's recorded results, by state name, in order.
+
+    Members of the wrong kind (an ``id`` that is no integer, a ``name`` or
+    ``error`` that is no string, an event that is no object) are left out.
+    """
+    owner: dict[int | None, str] = {}
     mocks: dict[str, list[dict[str, Any]]] = {}
     for event in events:
-        kind, details = event.get("type", ""), _details(event)
-        if kind.endswith("StateEntered"):
-            owner[event["id"]] = details.get("name", "")
+        if not isinstance(event, Mapping):
             continue
-        name = owner.get(event.get("previousEventId", 0), "")
-        owner[event["id"]] = name
+        kind, details = _member(event, "type", str) or "", _details(event)
+        if kind.endswith("StateEntered"):
+            owner[_member(event, "id", int)] = _member(details, "name", str) or ""
+            continue
+        name = owner.get(_member(event, "previousEventId", int), "")
+        owner[_member(event, "id", int)] = name
         if not name:
             continue
         if kind in _SUCCEEDED:
             mocks.setdefault(name, []).append({"Return": _text(details.get("output"))})
         elif kind in _FAILED or kind in _TIMED_OUT:
             throw = {"Error": "States.Timeout"} if kind in _TIMED_OUT else {}
-            if details.get("error") is not None and kind not in _TIMED_OUT:
+            if _member(details, "error", str) is not None and kind not in _TIMED_OUT:
                 throw["Error"] = details["error"]
-            if details.get("cause") is not None:
+            if _member(details, "cause", str) is not None:
                 throw["Cause"] = details["cause"]
             mocks.setdefault(name, []).append({"Throw": throw})
     return mocks
@@ -84,7 +97,9 @@ def _line(event: Mapping[str, Any]) -> str:
 def _ending(events: Sequence[Mapping[str, Any]]) -> tuple[str, Any, Any, Any]:
     """(status, output, error, cause) of a recorded history."""
     for event in reversed(events):
-        kind, details = event.get("type", ""), _details(event)
+        if not isinstance(event, Mapping):
+            continue
+        kind, details = _member(event, "type", str) or "", _details(event)
         if kind == "ExecutionSucceeded":
             return "SUCCEEDED", _text(details.get("output")), None, None
         if kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
@@ -115,6 +130,7 @@ def replay(events: Sequence[Mapping[str, Any]], machine: StateMachine, **options
     """Run ``machine`` on the input of the recorded ``events`` with their task
     results as mocks (``options`` go to ``StateMachine.run``; a virtual clock
     unless ``clock`` is given) and compare."""
+    events = [event for event in events if isinstance(event, Mapping)]
     started = next((e for e in events if e.get("type") == "ExecutionStarted"), None)
     value = _text(_details(started).get("input")) if started is not None else {}
     options.setdefault("clock", VirtualClock())

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 import asl_engine
 from asl_engine.dataflow.jsonata_engine import compile_expression
 from asl_engine.errors import StatesError
+
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+ROLE = "arn:aws:iam::123456789012:role/r"
+MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
 
 
 def test_a_long_definition_text_that_is_not_json_is_a_diagnostic() -> None:
@@ -36,3 +44,28 @@ def test_invoking_a_non_function_prints_nothing(capsys: pytest.CaptureFixture[st
     with pytest.raises(StatesError, match="T1006: Attempted to invoke a non-function"):
         compile_expression("{% $states.input.a(1) %}").evaluate({"states": {"input": {"a": 1}}}, field="Output")
     assert capsys.readouterr().out == ""
+
+
+def test_a_history_with_members_of_the_wrong_kind_still_replays() -> None:
+    # An event without an id raised KeyError, a state name that is an object TypeError.
+    import asl_engine.testing as asl_testing
+
+    machine = asl_engine.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    events: list[Any] = [
+        {"type": "ExecutionStarted", "executionStartedEventDetails": {"input": "{}"}},
+        {"id": 2, "type": "PassStateEntered", "stateEnteredEventDetails": {"name": {"not": "a name"}}},
+        {"id": True, "previousEventId": "2", "type": "TaskSucceeded", "taskSucceededEventDetails": {"error": 1}},
+        "not an event",
+    ]
+    result = asl_testing.replay(events, machine)
+    assert result.execution.status == "SUCCEEDED" and not result.same
+
+
+def test_a_tag_without_a_key_is_a_validation_error(tmp_path: Path) -> None:
+    # TagResource stored tag["key"]: a tag without one was a 500 InternalFailure.
+    from asl_engine.service import Service, ServiceError
+
+    with Service(str(tmp_path / "state.db"), skip_waits=True) as service:
+        service.call("CreateStateMachine", {"name": "m", "definition": json.dumps(PASS), "roleArn": ROLE})
+        with pytest.raises(ServiceError, match=r"'tags.1.member.key' failed to satisfy constraint: Member must not be null"):
+            service.call("TagResource", {"resourceArn": MACHINE, "tags": [{"value": "v"}]})
