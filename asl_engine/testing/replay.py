@@ -24,6 +24,7 @@ from typing import Any, Mapping, Sequence
 
 from ..api import Execution, StateMachine
 from ..documents.values import JsonTextError
+from ..tasks.mocks import MockResponses
 from ..documents.values import loads as parse_json_value
 from ..execution.clock import VirtualClock
 
@@ -61,9 +62,13 @@ def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[s
 
     Members of the wrong kind (an ``id`` that is no integer, a ``name`` or
     ``error`` that is no string, an event that is no object) are left out.
+    Each list is a ``MockResponses``: a replayed run that calls a task more
+    often than recorded fails that Task with ``States.Runtime`` (a
+    difference to report), not the whole replay with ``EngineError``.
     """
     owner: dict[int | None, str] = {}
     mocks: dict[str, list[dict[str, Any]]] = {}
+    recorded = lambda: MockResponses(origin="the recorded history")  # noqa: E731 - one more call fails the Task
     for event in events:
         if not isinstance(event, Mapping):
             continue
@@ -76,15 +81,33 @@ def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[s
         if not name:
             continue
         if kind in _SUCCEEDED:
-            mocks.setdefault(name, []).append({"Return": _text(details.get("output"))})
+            mocks.setdefault(name, recorded()).append({"Return": _text(details.get("output"))})
         elif kind in _FAILED or kind in _TIMED_OUT:
             throw = {"Error": "States.Timeout"} if kind in _TIMED_OUT else {}
             if _member(details, "error", str) is not None and kind not in _TIMED_OUT:
                 throw["Error"] = details["error"]
             if _member(details, "cause", str) is not None:
                 throw["Cause"] = details["cause"]
-            mocks.setdefault(name, []).append({"Throw": throw})
+            mocks.setdefault(name, recorded()).append({"Throw": throw})
     return mocks
+
+
+def _task_names(definition: Any) -> set[str]:
+    """Every Task state's name, at any depth: a Task the history has no result
+    for fails with ``States.Runtime`` in the replay (a difference), instead of
+    the replay raising ``EngineError`` for a Task without a mock."""
+    names: set[str] = set()
+    stack = [definition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            states = node.get("States")
+            if isinstance(states, Mapping):
+                names.update(k for k, v in states.items() if isinstance(v, Mapping) and v.get("Type") == "Task")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
 
 
 def _line(event: Mapping[str, Any]) -> str:
@@ -134,7 +157,8 @@ def replay(events: Sequence[Mapping[str, Any]], machine: StateMachine, **options
     started = next((e for e in events if e.get("type") == "ExecutionStarted"), None)
     value = _text(_details(started).get("input")) if started is not None else {}
     options.setdefault("clock", VirtualClock())
-    options["mocks"] = {**recorded_mocks(events), **(options.get("mocks") or {})}
+    unrecorded = {name: MockResponses(origin="the recorded history") for name in _task_names(machine.definition)}
+    options["mocks"] = {**unrecorded, **recorded_mocks(events), **(options.get("mocks") or {})}
     execution = machine.run(value, **options)
     recorded = _ending(events)
     result = Replay(execution, recorded)

@@ -69,3 +69,15 @@ def test_a_tag_without_a_key_is_a_validation_error(tmp_path: Path) -> None:
         service.call("CreateStateMachine", {"name": "m", "definition": json.dumps(PASS), "roleArn": ROLE})
         with pytest.raises(ServiceError, match=r"'tags.1.member.key' failed to satisfy constraint: Member must not be null"):
             service.call("TagResource", {"resourceArn": MACHINE, "tags": [{"value": "v"}]})
+
+
+def test_a_task_the_history_has_no_result_for_is_a_difference() -> None:
+    # Its state had no mock: replay raised EngineError and asl replay exited 4.
+    import asl_engine.testing as asl_testing
+
+    machine = asl_engine.load({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True}}})
+    events = [{"id": 1, "type": "ExecutionStarted", "executionStartedEventDetails": {"input": "{}"}},
+              {"id": 2, "type": "ExecutionSucceeded", "executionSucceededEventDetails": {"output": "{}"}}]
+    result = asl_testing.replay(events, machine)
+    assert result.execution.error == "States.Runtime" and "status: recorded SUCCEEDED, replayed FAILED" in result.report()

@@ -2,9 +2,9 @@
 Lines through ``asl replay`` and ``asl_engine.testing.replay``.
 
 Acceptable: a replay report (exit 0 or 1), exit 2 with one line; for the
-library, a ``Replay``, ``ExecutionInputError`` or ``EngineError`` naming a
-misconfigured run (a mutated history may leave a task without its recorded
-result: the mocks run out).
+library, a ``Replay`` or ``ExecutionInputError``. A task whose recorded
+result the mutation removed fails in the replay (a difference), never the
+replay itself.
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ def test_mutated_histories_replay() -> None:
     outcomes = {"replayed": 0, "refused": 0}
     for _ in range(LIBRARY_CASES):
         mutated = mutator.value(events, mutations=2)
-        if not isinstance(mutated, list) or not all(isinstance(e, dict) for e in mutated):
+        if not isinstance(mutated, list):
             outcomes["refused"] += 1  # asl replay refuses these before replaying (tested below)
             continue
         try:
             result = asl_testing.replay(mutated, machine)
-        except (asl_engine.ExecutionInputError, asl_engine.EngineError) as error:
+        except asl_engine.ExecutionInputError as error:
             assert "\n" not in str(error).strip()
             outcomes["refused"] += 1
             continue
@@ -65,8 +65,8 @@ def test_mutated_history_files_through_asl_replay(tmp_path: Path) -> None:
             path.write_text(json.dumps({"events": mutator.value(events, mutations=2)}), encoding="utf-8")
         result = CliRunner().invoke(cli, ["replay", str(path), "--definition", str(ROOT / "tests/golden/order_flow.asl.json")])
         assert result.exception is None or isinstance(result.exception, SystemExit), (case, result.exception)
-        assert result.exit_code in (0, 1, 2, 4), (case, result.exit_code, result.stderr)
-        if result.exit_code in (2, 4):
+        assert result.exit_code in (0, 1, 2), (case, result.exit_code, result.stderr)
+        if result.exit_code == 2:
             assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         codes[result.exit_code] = codes.get(result.exit_code, 0) + 1
     assert sum(codes.values()) == CLI_CASES and codes.get(2, 0) > 0 and codes.get(1, 0) > 0, codes

@@ -195,3 +195,13 @@ def test_an_execution_input_and_a_task_output_are_aws_errors(server: Any, case: 
     assert (status, answer["__type"]) == (400, "InvalidOutput")
     status, _ = _post(server, "ListStateMachines", b"{}")
     assert status == 200
+
+
+def test_an_execution_input_over_256_kib_is_a_validation_exception(server: Any) -> None:
+    _post(server, "CreateStateMachine", json.dumps({
+        "name": "hostile", "definition": json.dumps(PASS), "roleArn": "arn:aws:iam::123456789012:role/r"}).encode())
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:hostile"
+    big = json.dumps({"big": "x" * 256 * 1024})
+    status, answer = _post(server, "StartExecution", json.dumps({"stateMachineArn": arn, "input": big}).encode())
+    assert (status, answer["__type"]) == (400, "ValidationException")
+    assert "Member must have size less than or equal to 262144 bytes in UTF-8 encoding" in answer["message"]
