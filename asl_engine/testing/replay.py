@@ -57,6 +57,11 @@ def _member(mapping: Mapping[str, Any], key: str, kind: type) -> Any:
     return value if isinstance(value, kind) and not (kind is int and isinstance(value, bool)) else None
 
 
+def _recorded() -> MockResponses:
+    """An empty list of recorded responses (one call past its end fails the Task)."""
+    return MockResponses(origin="the recorded history")
+
+
 def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The mocks that replay each task's recorded results, by state name, in order.
 
@@ -68,7 +73,6 @@ def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[s
     """
     owner: dict[int | None, str] = {}
     mocks: dict[str, list[dict[str, Any]]] = {}
-    recorded = lambda: MockResponses(origin="the recorded history")  # noqa: E731 - one more call fails the Task
     for event in events:
         if not isinstance(event, Mapping):
             continue
@@ -81,14 +85,14 @@ def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[s
         if not name:
             continue
         if kind in _SUCCEEDED:
-            mocks.setdefault(name, recorded()).append({"Return": _text(details.get("output"))})
+            mocks.setdefault(name, _recorded()).append({"Return": _text(details.get("output"))})
         elif kind in _FAILED or kind in _TIMED_OUT:
             throw = {"Error": "States.Timeout"} if kind in _TIMED_OUT else {}
             if _member(details, "error", str) is not None and kind not in _TIMED_OUT:
                 throw["Error"] = details["error"]
             if _member(details, "cause", str) is not None:
                 throw["Cause"] = details["cause"]
-            mocks.setdefault(name, recorded()).append({"Throw": throw})
+            mocks.setdefault(name, _recorded()).append({"Throw": throw})
     return mocks
 
 
@@ -157,7 +161,7 @@ def replay(events: Sequence[Mapping[str, Any]], machine: StateMachine, **options
     started = next((e for e in events if e.get("type") == "ExecutionStarted"), None)
     value = _text(_details(started).get("input")) if started is not None else {}
     options.setdefault("clock", VirtualClock())
-    unrecorded = {name: MockResponses(origin="the recorded history") for name in _task_names(machine.definition)}
+    unrecorded = {name: _recorded() for name in _task_names(machine.definition)}
     options["mocks"] = {**unrecorded, **recorded_mocks(events), **(options.get("mocks") or {})}
     execution = machine.run(value, **options)
     recorded = _ending(events)
