@@ -115,6 +115,7 @@ from jsonata import parser as _parser
 from jsonata import signature as _signature
 from jsonata import utils as _utils
 
+from ..documents.values import SURROGATE
 from ..errors import QUERY_EVALUATION_ERROR, StatesError
 from .json_values import copy_json, json_type_name
 from .jsonata_text import (
@@ -158,6 +159,26 @@ class _NotJson(Exception):
     """A result holds something JSON cannot carry (a function)."""
 
 
+class _NotText(Exception):
+    """A result string holds a lone surrogate (``'\\ud800'`` in the expression):
+    no UTF-8 output, history or store could carry it."""
+
+
+def _unicode(text: str) -> str:
+    """``text`` with each surrogate pair the library left as two characters
+    (``'\\ud83d\\ude00'``) joined into one, as JavaScript's UTF-16 strings
+    have it; ``_NotText`` for a lone surrogate."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise _NotText() from None
+
+
 def _to_library(value: Any) -> Any:
     """A JSON value as a binding: a top-level ``None`` is JSON null, not "undefined".
 
@@ -176,7 +197,9 @@ def _from_library(value: Any) -> Any:
     """
     if value is None or value is _NULL:
         return None
-    if isinstance(value, (bool, str, int)):
+    if isinstance(value, str):
+        return value if value.isascii() else _unicode(value)
+    if isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -1094,6 +1117,8 @@ class Expression(_ExpressionBase):
             return _from_library(raw)
         except _NotJson:
             raise unsupported_result_error(self.text, field) from None
+        except _NotText:
+            raise evaluation_error(self.text, field, f"The result {SURROGATE}") from None
 
 
 def compile_expression(text: str) -> Expression:

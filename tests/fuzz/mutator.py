@@ -17,11 +17,11 @@ from typing import Any, Sequence
 HOSTILE_VALUES: tuple[Any, ...] = (
     None, True, False, 0, -1, 1.5, 2**63, -(2**63) - 1, 10**30, 1e308, -1e-308, 2**31, 99999999,
     "", " ", "$", "$.", "$$", "$[0]", "$..a", "$.a[?(@.b > 1)]", "{% %}", "{% $x %}", "{%", "%}", "\x00", "\u2028",
-    "é", "😀", "States.ALL", "States.Format('{}', $)", "2016-03-14T01:59:00Z", "9999-12-31T23:59:59Z",
+    "é", "😀", "\ud800", "States.ALL", "States.Format('{}', $)", "2016-03-14T01:59:00Z", "9999-12-31T23:59:59Z",
     "arn:aws:lambda:us-east-1:123456789012:function:f", "arn:aws:states:::lambda:invoke", "x" * 300,
     [], {}, [[[[[[[[]]]]]]]], {"a": {"b": {"c": {}}}}, [1, "a", None], {"Type": "Pass"}, {"Next": "nowhere"},
 )
-"""Values a mutation may put anywhere (no NaN: a Python value JSON text cannot hold goes into texts only)."""
+"""Values a mutation may put anywhere (a lone surrogate among them; NaN only in texts)."""
 
 HOSTILE_TEXTS: tuple[str, ...] = (
     "NaN", "Infinity", "-Infinity", "1e999", "1" * 5000, '"\\ud800"', '"\\udfff\\ud800"', "[" * 2000, "]" * 50,

@@ -48,3 +48,8 @@ def bounded_run(machine: Any, input: Any, mutator: Any) -> Any:
     mocks = {name: (lambda request, r=mutator.choice(responses): r) for name in task_states(machine.definition)}
     quotas = asl_engine.Quotas(history_events=400)
     return machine.run(input, clock=asl_engine.VirtualClock(), mocks=mocks, quotas=quotas, seed=SEED)
+
+
+def assert_printable(value: Any) -> None:
+    """``value`` is JSON ``asl`` can print and store: no NaN/Infinity, no lone surrogate."""
+    json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")

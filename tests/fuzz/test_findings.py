@@ -81,3 +81,11 @@ def test_a_task_the_history_has_no_result_for_is_a_difference() -> None:
               {"id": 2, "type": "ExecutionSucceeded", "executionSucceededEventDetails": {"output": "{}"}}]
     result = asl_testing.replay(events, machine)
     assert result.execution.error == "States.Runtime" and "status: recorded SUCCEEDED, replayed FAILED" in result.report()
+
+
+def test_a_jsonata_lone_surrogate_is_an_error_and_a_pair_one_character() -> None:
+    # '\ud800' in an expression made a string no UTF-8 output could carry (asl run crashed printing it);
+    # the library also left an escaped pair as two characters.
+    with pytest.raises(StatesError, match="holds a lone surrogate"):
+        compile_expression("{% '\\ud800' %}").evaluate({}, field="Output")
+    assert compile_expression("{% '\\ud83d\\ude00' %}").evaluate({}, field="Output") == "\U0001F600"

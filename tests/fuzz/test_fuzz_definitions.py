@@ -13,7 +13,7 @@ import time
 import asl_engine
 
 from .mutator import Mutator
-from .seeds import SEED, bounded_run, seed_definitions
+from .seeds import SEED, assert_printable, bounded_run, seed_definitions
 
 VALUE_CASES = 1500
 TEXT_CASES = 300
@@ -39,7 +39,7 @@ def test_mutated_definitions_validate_load_and_run() -> None:
         except asl_engine.ExecutionInputError:
             continue
         assert execution.status in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"), (case, text)
-        json.dumps(execution.output, allow_nan=False).encode("utf-8")  # printable JSON
+        assert_printable(execution.output)  # printable JSON
         ran += 1
     print(f"definitions: {VALUE_CASES} cases, {ran} ran")
     assert ran > 100  # the mutations are small enough that many still run

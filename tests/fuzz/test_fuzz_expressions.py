@@ -7,7 +7,6 @@ budget (the test's own time bound catches a runaway).
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -17,7 +16,7 @@ from asl_engine.dataflow.jsonata_text import UNDEFINED, JsonataSyntaxError
 from asl_engine.errors import StatesError
 
 from .mutator import Mutator
-from .seeds import SEED
+from .seeds import SEED, assert_printable
 
 JSONATA_TOKENS = (
     "$", "$states", ".input", ".a", "[", "]", "(", ")", "{", "}", ",", ":", "1", "0", "-1", "1e308", "'s'", '"t"',
@@ -25,6 +24,7 @@ JSONATA_TOKENS = (
     "function($a){$a}", "$sum(", "$count(", "$sort(", "$string(", "$number(", "$range(", "$partition(", "$hash(",
     "$parse(", "$split(", "$join(", "$power(", "$reduce(", "$map(", "$filter(", "$each(", "$merge(", "$lookup(",
     "$replace(", "$match(", "$pad(", "$repeat(", "$substring(", "/a+/", "^(", "**", "null", "true", " ", "in",
+    "'\\ud83d'", "'\\ude00'", "'é'",
 )
 JSONATA_SEEDS = (
     "$states.input.a + 1", "$sum($states.input.items)", "$count([1..100])", "$sort($states.input.items, function($l, $r) { $l > $r })",
@@ -73,7 +73,7 @@ def test_jsonata_expressions() -> None:
             outcomes["error"] += 1
             continue
         if value is not UNDEFINED:
-            json.dumps(value, allow_nan=False).encode("utf-8")
+            assert_printable(value)
         outcomes["value"] += 1
     assert sum(outcomes.values()) == CASES and min(outcomes.values()) > 0, outcomes
     assert time.monotonic() - started < 20
@@ -95,7 +95,7 @@ def test_intrinsic_expressions() -> None:
             continue
         execution = machine.run(INPUT, clock=asl_engine.VirtualClock())
         if execution.status == "SUCCEEDED":
-            json.dumps(execution.output, allow_nan=False).encode("utf-8")
+            assert_printable(execution.output)
             outcomes["value"] += 1
         else:
             assert execution.error is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 import asl_engine
 
 from .mutator import Mutator
-from .seeds import ROOT, SEED
+from .seeds import ROOT, SEED, assert_printable
 
 CASES = 300
 
@@ -44,6 +44,6 @@ def test_mutated_mock_configs(tmp_path: Path) -> None:
         if mocks is not None:
             execution = machine.run({"id": "1"}, clock=asl_engine.VirtualClock(), mocks=mocks,
                                     quotas=asl_engine.Quotas(history_events=400))
-            json.dumps(execution.output, allow_nan=False)
+            assert_printable(execution.output)
             outcomes["ran"] += 1
     assert outcomes["loaded"] + outcomes["refused"] == CASES and min(outcomes.values()) > 0, outcomes
