@@ -89,3 +89,9 @@ def test_a_jsonata_lone_surrogate_is_an_error_and_a_pair_one_character() -> None
     with pytest.raises(StatesError, match="holds a lone surrogate"):
         compile_expression("{% '\\ud800' %}").evaluate({}, field="Output")
     assert compile_expression("{% '\\ud83d\\ude00' %}").evaluate({}, field="Output") == "\U0001F600"
+
+
+def test_a_5000_digit_float_is_refused_too() -> None:
+    # float() has no digit limit (int() has): 111...1.5 was read as inf.
+    with pytest.raises(asl_engine.JsonTextError, match="too large for JSON"):
+        asl_engine.parse_json_value('{"n": ' + "1" * 5000 + ".5}", "input")
