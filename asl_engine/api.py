@@ -12,6 +12,7 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 from .definition.builder import build_machine
 from .diagnostics import Diagnostic
 from .definition.loader import read_definition
+from .documents.values import TOO_DEEP, encoded_problem
 from .errors import DefinitionError, ExecutionInputError
 from .model.states import Machine
 from .execution.clock import Clock, SystemClock
@@ -194,6 +195,11 @@ def _input_json(value: Any, limit: int | None) -> str:
         text = to_json(value)
     except (TypeError, ValueError) as exc:
         raise ExecutionInputError(f"execution input is not JSON: {exc}") from None
+    except RecursionError:
+        raise ExecutionInputError(f"execution input {TOO_DEEP}") from None
+    problem = encoded_problem(text)
+    if problem is not None:
+        raise ExecutionInputError(f"execution input {problem}")
     if limit is not None and utf8_size(text) > limit:
         raise ExecutionInputError(
             f"execution input is {utf8_size(text)} bytes; AWS accepts at most {limit} (use quotas=False to lift this)"

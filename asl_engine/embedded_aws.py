@@ -25,6 +25,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from .documents.values import JsonTextError, read_file
 from .errors import AslEngineError
 from .tasks.aws import AwsConfig
 
@@ -71,9 +72,9 @@ def load_spec(definition: str | os.PathLike[str]) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LocalAwsError(f"{path}: {exc}") from None
+        spec = read_file(str(path), str(path))  # the shared reader and its words
+    except JsonTextError as exc:
+        raise LocalAwsError(str(exc)) from None
     if not isinstance(spec, dict):
         raise LocalAwsError(f"{path}: must be a JSON object")
     return spec

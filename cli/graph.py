@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 import asl_engine
 from asl_engine.graph import FORMATS, HistoryError, Run, build_graph, history_events, read_run, render_html
 
-from .common import EXIT_USAGE, fail, read_text
+from .common import EXIT_USAGE, fail, parse_json_input, read_text
 from .run import _load
 from .serve import _open
 
@@ -20,18 +19,22 @@ def _history_file(path: str) -> Any:
     """A GetExecutionHistory JSON document, or the JSON Lines of ``asl run --history-file``."""
     text = read_text(path, "history file")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data" and text.lstrip().startswith("{"):
-            return asl_engine.read_history(path)
-        fail(f"history file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", EXIT_USAGE)
+        return asl_engine.parse_json_value(text, f"history file {path}")
+    except asl_engine.JsonTextError:
+        if "\n" in text.strip() and text.lstrip().startswith("{"):  # JSON Lines: one event a line
+            return _json_lines(path)
+        return parse_json_input(text, f"history file {path}")  # the one-line error, exit 2
+
+
+def _json_lines(path: str) -> list[Any]:
+    try:
+        return asl_engine.read_history(path)
+    except asl_engine.JsonTextError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def _inspection_file(path: str) -> list[Any]:
-    try:
-        return asl_engine.read_history(path)
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read inspection file {path}: {exc}", EXIT_USAGE)
+    return _json_lines(path)
 
 
 def _stored_history(db: str, arn: str) -> Any:

@@ -13,14 +13,13 @@ a request AWS rejects (``ValidationException: ...``, one line on stderr);
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 import asl_engine
 
-from .common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, dump_json, fail, parse_json_input
+from .common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, dump_json, fail, parse_json_input, read_text
 
 
 @click.command("test-state")
@@ -70,7 +69,7 @@ def test_state_command(
     ) if value is not None}
     try:
         response = asl_engine.test_state(
-            Path(definition).read_text(encoding="utf-8"),
+            read_text(definition, "definition"),
             state_name=state_name,
             input=input_text,
             inspection_level=inspection_level,

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from ..diagnostics import Diagnostic
 from ..documents.positions import Locator
 from ..documents.text import INVALID_JSON, parse_json, parse_yaml, syntax_error
+from ..documents.values import JsonTextError, read_text
 
 __all__ = ["LoadedText", "PLACEHOLDER_RE", "read_definition"]
 
@@ -65,11 +66,10 @@ def read_definition(source: str | os.PathLike[str] | Mapping[str, Any]) -> Loade
         name = path.name.split(".")[0] or None
         is_yaml = path.suffix.lower() in (".yaml", ".yml")
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            return LoadedText(None, file, [syntax_error(INVALID_JSON, f"file not found: {file}", file)], name)
-        except (OSError, UnicodeDecodeError) as exc:
-            return LoadedText(None, file, [syntax_error(INVALID_JSON, f"cannot read {file}: {exc}", file)], name)
+            text = read_text(file, file)  # the shared reader: its words for unreadable and non-UTF-8 files
+        except JsonTextError as exc:
+            message = str(exc) if os.path.lexists(file) else f"file not found: {file}"  # os.path never raises
+            return LoadedText(None, file, [syntax_error(INVALID_JSON, message, file)], name)
         if not is_yaml and path.suffix.lower() != ".json" and not text.lstrip().startswith(("{", "[")) and text.strip():
             is_yaml = True  # e.g. "template" with no extension, written in YAML
     else:

@@ -11,11 +11,13 @@ them with their pointer and place.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..diagnostics import ERROR, Diagnostic
 from .pointers import escape, last_segment, parent
 from .positions import JsonLocator, Locator, MapLocator
+from .values import SURROGATE, failure_reason, finite_float, lone_surrogate
 
 __all__ = ["INVALID_JSON", "MAX_DEPTH", "TOO_DEEP", "depth_exceeded", "parse_json", "parse_yaml", "syntax_error"]
 
@@ -49,8 +51,12 @@ def depth_exceeded(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+class _NotJsonToken(ValueError):
+    """``NaN``/``Infinity`` in a document."""
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}': JSON has no NaN or Infinity")
+    raise _NotJsonToken(f"Non-standard token '{name}': JSON has no NaN or Infinity")
 
 
 class _PairsHook:
@@ -85,16 +91,19 @@ def parse_json(
         return None, [syntax_error(SCHEMA, "Definition must be a valid JSON object", file)], locator
     hook = _PairsHook()
     try:
-        document = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
+        document = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant, parse_float=finite_float)
     except json.JSONDecodeError as exc:
         line, column = locator._line_col(exc.pos)
         return None, [syntax_error(INVALID_JSON, f"Malformed JSON: {exc.msg}", file, line, column)], locator
-    except ValueError as exc:  # NaN / Infinity
-        return None, [syntax_error(INVALID_JSON, str(exc), file)], locator
+    except ValueError as exc:  # NaN / Infinity (our own text), a 5,000-digit number (the shared reader's)
+        message = str(exc) if isinstance(exc, _NotJsonToken) else f"The document {failure_reason(exc)}"
+        return None, [syntax_error(INVALID_JSON, message, file)], locator
     except RecursionError:
         return None, [syntax_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
     if depth_exceeded(document):
         return None, [syntax_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
+    if lone_surrogate(text, document):
+        return None, [syntax_error(INVALID_JSON, f"The document {SURROGATE}", file)], locator
     diagnostics: list[Diagnostic] = []
     if hook.duplicated:
         for ptr, (line, column) in locator.duplicates():
@@ -155,6 +164,8 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic
         document = builder.build(root)
     except _TooDeep:
         return None, [syntax_error(TOO_DEEP, f"The document nests more than {MAX_DEPTH} levels deep", file)], locator
+    if lone_surrogate(text, document):
+        return None, [syntax_error(INVALID_JSON, f"The document {SURROGATE}", file)], locator
     return document, builder.diagnostics, locator
 
 
@@ -214,7 +225,12 @@ class _YamlBuilder:
                 self._spots[child] = (None, self._pos(item))
                 items.append(self._value(item, child, depth + 1))
             return items
-        return self._scalar(node)
+        value = self._scalar(node)
+        if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf, 1e999: JSON cannot carry them
+            line, column = self._pos(node)
+            self.diagnostics.append(Diagnostic(ERROR, INVALID_JSON, ptr, f"Non-standard number '{node.value}': JSON has no NaN or Infinity",
+                                               line, column, self._file, rule="syntax"))
+        return value
 
     def _key(self, node: Any) -> str:
         if isinstance(node, self._yaml.ScalarNode):

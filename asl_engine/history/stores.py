@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..documents.values import JsonTextError, loads, read_text
+
 __all__ = ["JsonLinesHistory", "read_history"]
 
 
@@ -49,12 +51,22 @@ class JsonLinesHistory:
 
 
 def read_history(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The events of a JSON Lines history file (a torn last line is skipped)."""
+    """The events of a JSON Lines history file.
+
+    A torn last line (a crash mid-write) is skipped; anything else the shared
+    reader refuses (an unreadable or non-UTF-8 file, a bad line before the
+    last, NaN, a lone surrogate...) raises ``JsonTextError`` (a ``ValueError``)
+    naming the file and the line.
+    """
+    origin = f"history file {os.fspath(path)}"
+    lines = [(number, line) for number, line in enumerate(read_text(os.fspath(path), origin).split("\n"), 1)
+             if line.strip()]
     events = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                break
+    for index, (number, line) in enumerate(lines):
+        try:
+            events.append(loads(line, f"{origin} line {number}"))
+        except JsonTextError:
+            if index == len(lines) - 1:
+                break  # torn by a crash while it was written
+            raise
     return events

@@ -53,6 +53,9 @@ __all__ = ["ExecutionOutcome", "Inspector", "Interpreter", "iso_time", "run_exec
 
 
 _RETRY_TYPES = ("Task", "Map", "Parallel")
+_MAX_WAIT_SECONDS = 2**31 - 1
+"""The longest Wait AWS accepts: a Timestamp ~24,856 days (2**31 s) away fails
+with States.Runtime "Wait state delay is too long." (AWS-recorded)."""
 
 
 @dataclass(slots=True)
@@ -461,10 +464,10 @@ class Interpreter(Resolver):
             else:
                 delay = self._jsonata_timestamp_delay(state, data, env, frame)
             output = self._jsonata_plain(state, data, env, frame)
-            self._sleep(self._wait_left(delay, frame), frame)
+            self._sleep(self._wait_left(_wait_bound(delay), frame), frame)
             return state.next, output
         effective = self._select(state.input_path, data, env)
-        delay = self._wait_delay(state, effective, env, frame)
+        delay = _wait_bound(self._wait_delay(state, effective, env, frame))
         self._assign(state.assign, effective, env, frame)
         self._sleep(self._wait_left(delay, frame), frame)
         return state.next, self._select(state.output_path, effective, env)
@@ -744,6 +747,14 @@ class Interpreter(Resolver):
 def _entering(frame: Frame, name: str, data: Any, resumed: bool, now: datetime, text: str) -> Callable[[int], None]:
     """The frame change that goes with a ``StateEntered`` event (``text``: the input's JSON)."""
     return lambda event_id: frame.enter(name, data, event_id, resumed, now, text)
+
+
+def _wait_bound(delay: float) -> float:
+    """``delay`` when AWS would wait that long (a year-2600 Timestamp or a
+    SecondsPath of 1e20 is an ASL error, not a clock overflow)."""
+    if delay > _MAX_WAIT_SECONDS:
+        raise StatesError("States.Runtime", "Wait state delay is too long.")
+    return delay
 
 
 def _fail_text(value: Any, field: str, data: Any, env: Env) -> str | None:

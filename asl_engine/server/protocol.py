@@ -66,6 +66,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from ..documents.values import JsonTextError, decode, loads
+
 __all__ = ["ApiError", "Protocol"]
 
 Violation = tuple[str, str, str]
@@ -184,19 +186,16 @@ class _Compiled:
 # -- reading the body --------------------------------------------------------
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _json_object(body: bytes) -> Any:
+    """The body's JSON object; the shared reader's refusals (not UTF-8, not
+    JSON, NaN, deep nesting, 5,000-digit numbers, lone surrogates) are
+    ``SerializationException``, as AWS answers a body it cannot read."""
     if not body:
         return {}
     try:
-        request = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise ApiError(_SERIALIZATION, "The request body is not UTF-8") from None
-    except (ValueError, RecursionError) as error:
-        raise ApiError(_SERIALIZATION, f"The request body is not JSON: {error}") from None
+        request = loads(decode(body, "The request body"), "The request body")
+    except JsonTextError as error:
+        raise ApiError(_SERIALIZATION, str(error)) from None
     if type(request) is list:
         raise _serialization("Start of list found where not expected")
     if type(request) is not dict:

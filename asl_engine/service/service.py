@@ -31,6 +31,8 @@ from ..api import StateMachine, load
 from ..api import validate as validate_definition
 from ..diagnostics import Diagnostic
 from ..errors import DefinitionError
+from ..documents.values import JsonTextError
+from ..documents.values import loads as parse_json_value
 from ..execution.clock import Clock, SystemClock, VirtualClock
 from ..model.arns import Arn
 from ..options import DEFAULT_ACCOUNT, DEFAULT_REGION, RunOptions
@@ -576,9 +578,9 @@ def _input_text(request: dict[str, Any]) -> tuple[str, Any]:
     text = request.get("input")
     if text is None:
         return "{}", {}
-    try:
-        return text, json.loads(text)
-    except (TypeError, ValueError) as exc:
+    try:  # the shared reader: deep nesting, NaN, lone surrogates and 5,000-digit numbers too
+        return text, parse_json_value(text, "the input")
+    except JsonTextError as exc:
         raise ServiceError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'") from None
 
 
@@ -850,8 +852,8 @@ def _answer(service: Service, token: str, local: Callable[[], None], message: di
 def _send_task_success(service: Service, request: dict[str, Any]) -> dict[str, Any]:
     token = request["taskToken"]
     try:
-        output = json.loads(request["output"])
-    except (TypeError, ValueError) as exc:
+        output = parse_json_value(request["output"], "the output")
+    except JsonTextError as exc:
         raise ServiceError("InvalidOutput", f"Invalid Output: '{exc}'") from None
     return _answer(service, token, lambda: send_task_success(token, output), {"kind": "success", "output": output})
 
@@ -934,6 +936,10 @@ def _tagged(service: Service, arn: Any) -> str:
 @operation("TagResource")
 def _tag(service: Service, request: dict[str, Any]) -> dict[str, Any]:
     arn = _tagged(service, request["resourceArn"])
+    for index, tag in enumerate(request["tags"], 1):
+        if tag.get("key") is None:  # the model leaves it optional; a tag without a key cannot be stored
+            raise ServiceError("ValidationException", "1 validation error detected: Value null at "
+                               f"'tags.{index}.member.key' failed to satisfy constraint: Member must not be null")
     with service.store.transaction() as db:
         for tag in request["tags"]:
             db.execute("INSERT OR REPLACE INTO tags VALUES (?, ?, ?)", (arn, tag["key"], tag.get("value", "")))

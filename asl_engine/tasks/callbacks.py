@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..documents.values import JsonTextError, read_file
 from ..errors import AslEngineError, StatesError
 from .timeouts import TaskWatch
 
@@ -168,11 +169,12 @@ class CallbackSpool:
             return
         for path in sorted(self.directory.glob(f"{_safe(token)}.*.json")):
             try:
-                message = json.loads(path.read_text(encoding="utf-8"))
+                message = read_file(str(path), f"callback message {path.name}")  # the shared reader
                 path.unlink()
-            except (OSError, json.JSONDecodeError):
+            except (OSError, JsonTextError):
                 continue
-            apply_message(token, message)
+            if isinstance(message, dict):  # anything else is not a message send-task-* wrote
+                apply_message(token, message)
 
 
 def _waited_for(marker: Path) -> bool:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
+from ..documents.values import TOO_DEEP, encoded_problem
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import TASK_EVENTS, History
 from ..execution.clock import blocking, branch
@@ -371,10 +372,15 @@ def _event(request: TaskRequest, payload_only: bool) -> Any:
 def _marshal(result: Any) -> str:
     """The JSON of a task result; a value JSON cannot hold fails as Lambda's runtime does."""
     try:
-        return to_json(result)
+        text = to_json(result)
     except (TypeError, ValueError) as exc:
         raise marshal_error(exc) from None
-
+    except RecursionError:
+        raise marshal_error(f"the result {TOO_DEEP}") from None
+    problem = encoded_problem(text)  # NaN/Infinity or a lone surrogate: never printed as invalid JSON
+    if problem is not None:
+        raise marshal_error(f"the result {problem}")
+    return text
 
 
 def _lambda_invoke_result(payload: Any) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def lambda_error(exc: BaseException, request_id: str | None = None) -> StatesErr
     return StatesError(type(exc).__name__, json.dumps(payload))
 
 
-def marshal_error(exc: Exception) -> StatesError:
+def marshal_error(exc: Exception | str) -> StatesError:
     """``Runtime.MarshalError``: what Lambda's runtime reports for a result JSON cannot hold."""
     cause = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": "", "stackTrace": []}
     return StatesError("Runtime.MarshalError", json.dumps(cause))

@@ -61,13 +61,13 @@ import json
 import math
 import os
 import re
-from pathlib import Path
 from typing import Any, Mapping
 
 from ..dataflow.json_values import a_json_type, copy_json
 from ..documents.pointers import last_segment, pointer
 from ..documents.positions import Locator
 from ..documents.text import MAX_DEPTH, parse_json
+from ..documents.values import JsonTextError, read_text
 
 from ..errors import AslEngineError
 from .mocks import MockResponses
@@ -296,12 +296,9 @@ def load_mock_config(source: str | os.PathLike[str] | Mapping[str, Any]) -> Mock
         if text is None:
             file = os.fspath(source)
             try:
-                text = Path(file).read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise MockConfigError("", "cannot read the mock config: no such file", file) from None
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                raise MockConfigError("", f"cannot read the mock config: {reason}", file) from None
+                text = read_text(file, "the mock config")  # the shared reader's words
+            except JsonTextError as exc:
+                raise MockConfigError("", str(exc), file) from None
         if not text.strip():
             raise MockConfigError("", "the mock config is empty: expected a JSON object with StateMachines and MockedResponses", file, 1, 1)
         document, diagnostics, locator = parse_json(text, file)

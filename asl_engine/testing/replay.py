@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..api import Execution, StateMachine
+from ..documents.values import JsonTextError
+from ..tasks.mocks import MockResponses
+from ..documents.values import loads as parse_json_value
 from ..execution.clock import VirtualClock
 
 __all__ = ["Replay", "recorded_mocks", "replay"]
@@ -42,34 +45,73 @@ def _text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
-    except ValueError:
+        return parse_json_value(value, "the event member")
+    except JsonTextError:
         return value
 
 
+def _member(mapping: Mapping[str, Any], key: str, kind: type) -> Any:
+    """``mapping[key]`` when it is a ``kind`` (a ``bool`` is no ``int``), else ``None``:
+    a hand-edited or damaged history replays what it can instead of raising."""
+    value = mapping.get(key)
+    return value if isinstance(value, kind) and not (kind is int and isinstance(value, bool)) else None
+
+
+def _recorded() -> MockResponses:
+    """An empty list of recorded responses (one call past its end fails the Task)."""
+    return MockResponses(origin="the recorded history")
+
+
 def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The mocks that replay each task's recorded results, by state name, in order."""
-    owner: dict[int, str] = {}
+    """The mocks that replay each task's recorded results, by state name, in order.
+
+    Members of the wrong kind (an ``id`` that is no integer, a ``name`` or
+    ``error`` that is no string, an event that is no object) are left out.
+    Each list is a ``MockResponses``: a replayed run that calls a task more
+    often than recorded fails that Task with ``States.Runtime`` (a
+    difference to report), not the whole replay with ``EngineError``.
+    """
+    owner: dict[int | None, str] = {}
     mocks: dict[str, list[dict[str, Any]]] = {}
     for event in events:
-        kind, details = event.get("type", ""), _details(event)
-        if kind.endswith("StateEntered"):
-            owner[event["id"]] = details.get("name", "")
+        if not isinstance(event, Mapping):
             continue
-        name = owner.get(event.get("previousEventId", 0), "")
-        owner[event["id"]] = name
+        kind, details = _member(event, "type", str) or "", _details(event)
+        if kind.endswith("StateEntered"):
+            owner[_member(event, "id", int)] = _member(details, "name", str) or ""
+            continue
+        name = owner.get(_member(event, "previousEventId", int), "")
+        owner[_member(event, "id", int)] = name
         if not name:
             continue
         if kind in _SUCCEEDED:
-            mocks.setdefault(name, []).append({"Return": _text(details.get("output"))})
+            mocks.setdefault(name, _recorded()).append({"Return": _text(details.get("output"))})
         elif kind in _FAILED or kind in _TIMED_OUT:
             throw = {"Error": "States.Timeout"} if kind in _TIMED_OUT else {}
-            if details.get("error") is not None and kind not in _TIMED_OUT:
+            if _member(details, "error", str) is not None and kind not in _TIMED_OUT:
                 throw["Error"] = details["error"]
-            if details.get("cause") is not None:
+            if _member(details, "cause", str) is not None:
                 throw["Cause"] = details["cause"]
-            mocks.setdefault(name, []).append({"Throw": throw})
+            mocks.setdefault(name, _recorded()).append({"Throw": throw})
     return mocks
+
+
+def _task_names(definition: Any) -> set[str]:
+    """Every Task state's name, at any depth: a Task the history has no result
+    for fails with ``States.Runtime`` in the replay (a difference), instead of
+    the replay raising ``EngineError`` for a Task without a mock."""
+    names: set[str] = set()
+    stack = [definition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            states = node.get("States")
+            if isinstance(states, Mapping):
+                names.update(k for k, v in states.items() if isinstance(v, Mapping) and v.get("Type") == "Task")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
 
 
 def _line(event: Mapping[str, Any]) -> str:
@@ -82,7 +124,9 @@ def _line(event: Mapping[str, Any]) -> str:
 def _ending(events: Sequence[Mapping[str, Any]]) -> tuple[str, Any, Any, Any]:
     """(status, output, error, cause) of a recorded history."""
     for event in reversed(events):
-        kind, details = event.get("type", ""), _details(event)
+        if not isinstance(event, Mapping):
+            continue
+        kind, details = _member(event, "type", str) or "", _details(event)
         if kind == "ExecutionSucceeded":
             return "SUCCEEDED", _text(details.get("output")), None, None
         if kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
@@ -113,10 +157,12 @@ def replay(events: Sequence[Mapping[str, Any]], machine: StateMachine, **options
     """Run ``machine`` on the input of the recorded ``events`` with their task
     results as mocks (``options`` go to ``StateMachine.run``; a virtual clock
     unless ``clock`` is given) and compare."""
+    events = [event for event in events if isinstance(event, Mapping)]
     started = next((e for e in events if e.get("type") == "ExecutionStarted"), None)
     value = _text(_details(started).get("input")) if started is not None else {}
     options.setdefault("clock", VirtualClock())
-    options["mocks"] = {**recorded_mocks(events), **(options.get("mocks") or {})}
+    unrecorded = {name: _recorded() for name in _task_names(machine.definition)}
+    options["mocks"] = {**unrecorded, **recorded_mocks(events), **(options.get("mocks") or {})}
     execution = machine.run(value, **options)
     recorded = _ending(events)
     result = Replay(execution, recorded)

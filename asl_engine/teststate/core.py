@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from dataclasses import replace
@@ -12,6 +11,8 @@ from typing import Any, Callable, Iterable, Mapping, cast
 from ..dataflow.jsonpath import Env, to_json
 from ..definition.builder import build_machine
 from ..definition.loader import read_definition
+from ..documents.values import JsonTextError
+from ..documents.values import loads as parse_json_value
 from ..errors import StatesError, TestStateError
 from ..execution.clock import VirtualClock
 from ..execution.frame import Frame
@@ -101,9 +102,12 @@ def test_state(
 def _document(definition: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(definition, Mapping):
         return dict(definition)
+    if not isinstance(definition, str):
+        raise TestStateError("InvalidDefinition", "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "
+                             "the definition must be JSON text'")
     try:
-        value = json.loads(definition)
-    except (TypeError, ValueError) as exc:
+        value = parse_json_value(definition, "the definition")
+    except JsonTextError as exc:
         raise TestStateError("InvalidDefinition", f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {exc}'") from None
     if not isinstance(value, dict):
         raise TestStateError("InvalidDefinition", "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..documents.values import JsonTextError
+from ..documents.values import loads as parse_json_value
 from ..errors import TestStateError
 
 __all__ = ["Mock", "StateConfiguration", "check_request", "parse_json_text"]
@@ -24,9 +26,9 @@ def parse_json_text(value: Any, member: str, default: Any) -> Any:
         return default
     if not isinstance(value, str):
         return value
-    try:
-        return json.loads(value)
-    except ValueError:
+    try:  # the shared reader: NaN, deep nesting, lone surrogates and 5,000-digit numbers are refused too
+        return parse_json_value(value, member)
+    except JsonTextError:
         raise _invalid(f"Invalid {member}: the value must be valid JSON") from None
 
 
@@ -78,8 +80,8 @@ class Mock:
         raw = value["result"]
         if isinstance(raw, str):
             try:
-                result = json.loads(raw)
-            except ValueError:
+                result = parse_json_value(raw, "the mocked result")
+            except JsonTextError:
                 raise _invalid("Mocked result must be valid JSON") from None
             return cls(result=result, result_text=raw, field_validation_mode=mode)
         return cls(result=raw, result_text=json.dumps(raw), field_validation_mode=mode)

@@ -243,7 +243,7 @@ def test_text_errors_carry_file_line_and_column(tmp_path):
 
     with pytest.raises(MockConfigError) as caught:
         load_mock_config(tmp_path / "missing.json")
-    assert str(caught.value) == f"{tmp_path / 'missing.json'}: cannot read the mock config: no such file"
+    assert str(caught.value) == f"{tmp_path / 'missing.json'}: cannot read the mock config: No such file or directory"
 
 
 def test_unknown_names_list_the_available_ones(tmp_path):

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, NoReturn, Sequence
+from typing import Any, Sequence
 
+from ....documents.values import JsonTextError, loads
 from ..errors import invalid_arguments
 from ..javacompat import hashmap_order, jackson_json
 from ..registry import ANY, BOOLEAN, OBJECT, STRING, CallContext, register
-
-
-def _reject_constant(name: str) -> NoReturn:
-    # Python's json accepts NaN/Infinity; Jackson (AWS) does not.
-    raise ValueError(f"invalid JSON constant {name}")
 
 
 @register("States.StringToJson", (STRING,), returns=ANY)
@@ -21,9 +16,9 @@ def states_string_to_json(args: Sequence[Any], ctx: CallContext) -> Any:
     text: str = args[0]
     if not text.strip():
         raise invalid_arguments("States.StringToJson")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError:
+    try:  # the shared reader: NaN, lone surrogates, 5,000-digit numbers and deep nesting are refused too
+        return loads(text, "the string")
+    except JsonTextError:
         raise invalid_arguments("States.StringToJson") from None
 
 
