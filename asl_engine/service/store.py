@@ -218,6 +218,7 @@ class Store:
         self._queue: list[_Pending] = []
         self._queue_lock = threading.Lock()
         self._committing = False
+        self._writing: int | None = None  # the thread inside ``transaction``, if any
         with self._lock, self._faults():
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -227,10 +228,25 @@ class Store:
             # Callback answers kept for tasks being resumed: waiting tasks look in the
             # table only while there are some (they poll often; the table is mostly empty).
             self.answers_kept = int(self._db.execute("SELECT count(*) FROM answers").fetchone()[0])
+        # Reads (DescribeExecution, GetExecutionHistory, a worker's first look
+        # at its row) go through a connection of their own: in WAL mode they
+        # see the last commit without waiting for the writer's lock, which the
+        # running executions' group commits hold most of the time. A file
+        # only: ":memory:" is one database per connection.
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
+        if self.path != ":memory:":
+            with self._faults():
+                self._reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                               timeout=BUSY_TIMEOUT)
+            self._reader.row_factory = sqlite3.Row
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._reader is not None:
+            with self._read_lock:
+                self._reader.close()
 
     # ------------------------------------------------------------ plumbing
     @contextmanager
@@ -250,6 +266,7 @@ class Store:
         ``StoreFault`` when the file refuses it (nothing of it is then stored)."""
         with self._lock, self._faults():
             self._db.execute("BEGIN IMMEDIATE")
+            outer, self._writing = self._writing, threading.get_ident()
             try:
                 yield self._db
                 self._db.execute("COMMIT")
@@ -257,15 +274,34 @@ class Store:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._writing = outer
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection a read uses: the reader, except inside this thread's
+        own transaction (which must see its own writes)."""
+        if self._reader is None or self._writing == threading.get_ident():
+            with self._lock, self._faults():
+                yield self._db
+        else:
+            with self._read_lock, self._faults():
+                yield self._reader
 
     def one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
-        with self._lock, self._faults():
-            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+        with self._reading() as db:
+            cursor = db.execute(sql, args)
+            try:
+                row: sqlite3.Row | None = cursor.fetchone()
+            finally:
+                # A statement left open keeps its read snapshot: the reader's
+                # next queries would not see later commits.
+                cursor.close()
             return row
 
     def all(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock, self._faults():
-            return list(self._db.execute(sql, args).fetchall())
+        with self._reading() as db:
+            return list(db.execute(sql, args).fetchall())
 
     def write(self, sql: str, args: Sequence[Any] = ()) -> int:
         """One statement in its own transaction; the number of rows it changed."""

@@ -55,3 +55,19 @@ def test_a_bad_event_fails_its_own_call_only(tmp_path: Path) -> None:
     store.record_event(arn, event(2), None)
     assert [e["id"] for e in store.events(arn)] == [1, 2]
     store.close()
+
+
+def test_reads_see_every_commit_made_before_them(tmp_path: Path) -> None:
+    # Reads use a connection of their own (WAL): a row read once must not pin
+    # that connection to an old snapshot.
+    store = Store(tmp_path / "s.db")
+    try:
+        store.write("INSERT INTO meta VALUES ('probe', '1')")
+        assert store.one("SELECT value FROM meta WHERE key = 'probe'")["value"] == "1"
+        store.write("UPDATE meta SET value = '2' WHERE key = 'probe'")
+        assert store.one("SELECT value FROM meta WHERE key = 'probe'")["value"] == "2"
+        with store.transaction() as db:  # inside its own transaction, a thread sees its own writes
+            db.execute("UPDATE meta SET value = '3' WHERE key = 'probe'")
+            assert store.one("SELECT value FROM meta WHERE key = 'probe'")["value"] == "3"
+    finally:
+        store.close()
