@@ -115,7 +115,7 @@ class Runner:
         skip_waits: bool = False,
         workers: int = 64,
         finished: Callable[[Any, Execution], None] | None = None,
-        cpu_slots: int = 2,
+        cpu_slots: int = 1,
     ) -> None:
         self.store = store
         self._machine_for = machine_for

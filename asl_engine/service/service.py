@@ -91,7 +91,7 @@ class Service:
         mock_config: MockConfig | None = None,
         skip_waits: bool = False,
         workers: int = 64,
-        cpu_slots: int = 2,
+        cpu_slots: int = 1,
         resume: bool = True,
     ) -> None:
         self.options = options or RunOptions()
