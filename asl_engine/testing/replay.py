@@ -96,7 +96,7 @@ def recorded_mocks(events: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[s
     return mocks
 
 
-def _task_names(definition: Any) -> set[str]:
+def task_state_names(definition: Any) -> set[str]:
     """Every Task state's name, at any depth: a Task the history has no result
     for fails with ``States.Runtime`` in the replay (a difference), instead of
     the replay raising ``EngineError`` for a Task without a mock."""
@@ -161,7 +161,7 @@ def replay(events: Sequence[Mapping[str, Any]], machine: StateMachine, **options
     started = next((e for e in events if e.get("type") == "ExecutionStarted"), None)
     value = _text(_details(started).get("input")) if started is not None else {}
     options.setdefault("clock", VirtualClock())
-    unrecorded = {name: _recorded() for name in _task_names(machine.definition)}
+    unrecorded = {name: _recorded() for name in task_state_names(machine.definition)}
     options["mocks"] = {**unrecorded, **recorded_mocks(events), **(options.get("mocks") or {})}
     execution = machine.run(value, **options)
     recorded = _ending(events)

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from asl_engine.testing.replay import task_state_names
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 14
 """The one seed of every fuzzer (change it to explore; a finding gets its own regression test)."""
@@ -21,22 +23,6 @@ def seed_definitions() -> list[dict[str, Any]]:
     return found
 
 
-def task_states(document: Any) -> set[str]:
-    """The names of every Task state of a definition, at any depth (Map and Parallel included)."""
-    names: set[str] = set()
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            states = node.get("States")
-            if isinstance(states, dict):
-                names.update(name for name, state in states.items() if isinstance(state, dict) and state.get("Type") == "Task")
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return names
-
-
 def bounded_run(machine: Any, input: Any, mutator: Any) -> Any:
     """Run ``machine`` on a virtual clock, every Task mocked (a result or an error,
     picked by the seeded mutator), with a 400-event history cap: a mutated loop
@@ -45,7 +31,7 @@ def bounded_run(machine: Any, input: Any, mutator: Any) -> Any:
 
     responses = [{"Return": {"ok": 1}}, {"Return": [1, 2]}, {"Return": "x"}, {"Throw": {"Error": "Boom", "Cause": "c"}},
                  {"Throw": {"Error": "States.TaskFailed", "Cause": "c"}}]
-    mocks = {name: (lambda request, r=mutator.choice(responses): r) for name in task_states(machine.definition)}
+    mocks = {name: (lambda request, r=mutator.choice(responses): r) for name in task_state_names(machine.definition)}
     quotas = asl_engine.Quotas(history_events=400)
     return machine.run(input, clock=asl_engine.VirtualClock(), mocks=mocks, quotas=quotas, seed=SEED)
 
