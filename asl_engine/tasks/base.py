@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable
 
 from ..model.records import record
 from ..model.arns import Arn, integration, lambda_function
 
-__all__ = ["ResourceInfo", "TaskRequest", "parse_resource"]
+__all__ = ["LazyContext", "ResourceInfo", "TaskRequest", "parse_resource"]
 
 @record
 class ResourceInfo:
@@ -55,6 +56,37 @@ def parse_resource(resource: str) -> ResourceInfo:
     if arn is not None and arn.is_activity and arn.region and arn.account.isdigit():
         return ResourceInfo("activity", "activity", resource)
     return ResourceInfo("other", "local", resource)
+
+
+class LazyContext(Mapping[str, Any]):
+    """A context object (``$$``) built on first read: ``make()`` is called once.
+
+    Most handlers never look at ``TaskRequest.context``; building it (the
+    execution, state machine and state members, the entered time in ISO
+    form) was a fifth of a local-handler Task's cost."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._make: Callable[[], Mapping[str, Any]] | None = make
+        self._value: Mapping[str, Any] = {}
+
+    def _context(self) -> Mapping[str, Any]:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._context()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._context())
+
+    def __len__(self) -> int:
+        return len(self._context())
+
+    def __repr__(self) -> str:
+        return repr(self._context())
 
 
 @dataclass(slots=True)

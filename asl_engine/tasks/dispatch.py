@@ -27,7 +27,7 @@ from ..execution.clock import blocking, branch
 from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
-from .base import ResourceInfo, TaskRequest, parse_resource
+from .base import LazyContext, ResourceInfo, TaskRequest, parse_resource
 from .local import LocalHandler, marshal_error
 from .callbacks import CallbackSpool, register, unregister, wait_for_outcome
 from .timeouts import TaskWatch, timeout_error
@@ -153,7 +153,7 @@ class TaskDispatcher:
             state_name=state.name,
             resource=state.resource,
             parameters=params,
-            context=env.context,
+            context=LazyContext(lambda: env.context),
             attempt=retry_count,
             map_index=frame.map_index,
             timeout_seconds=timeout,
