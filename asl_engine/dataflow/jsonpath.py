@@ -421,9 +421,14 @@ def set_path(data: Any, path: Path, value: Any) -> Any:
     caller's document is never mutated. Raises PathNotFound with Jayway's
     text when a step goes through a non-object.
     """
-    if not path.segments:
+    segments = path.segments
+    if not segments:
         return value
-    return _set(data, path.segments, 0, value, path)
+    if len(segments) == 1 and type(data) is dict and segments[0][0] == _KEY:  # "$.key": most ResultPaths
+        new = dict(data)
+        new[segments[0][1]] = value
+        return new
+    return _set(data, segments, 0, value, path)
 
 
 def _set(node: Any, segs: tuple[tuple[int, Any], ...], i: int, value: Any, path: Path) -> Any:

@@ -247,11 +247,12 @@ class History:
         """``add`` for a ``<Type>StateEntered`` (``text`` is the input) or
         ``<Type>StateExited`` (``text`` is the output; ``assigned`` the JSON
         texts of the variables it assigned) event; the same contract."""
-        if not self._compact or (self._limit is not None and len(self._events) >= self._limit - 1):
+        events = self._events
+        if not self._compact or (self._limit is not None and len(events) >= self._limit - 1):
             return self.add(event_type, previous, _state_details(event_type, name, text, assigned), timestamp, then)
-        with self._lock:
-            event_id = len(self._events) + 1
-            self._events.append((event_type, previous, timestamp or self._now(), name, text, assigned))
+        with self._lock:  # the clock is read under the lock: timestamps follow the ids
+            event_id = len(events) + 1
+            events.append((event_type, previous, timestamp or self._now(), name, text, assigned))
             if then is not None:
                 then(event_id)
         return event_id
