@@ -271,3 +271,34 @@ Resources:
     assert not diagnostics
     assert parameters == {"topic": {"Ref": "Topic"}, "queue": {"Fn::GetAtt": ["Queue", "Arn"]},
                           "text": {"Fn::Sub": "${AWS::Region}-x"}, "when": "2024-01-01", "n": 3, "ok": True}
+
+
+def test_a_lambda_the_definition_creates_on_the_embedded_aws_runs_no_code(trap: Trap) -> None:
+    """``--local-aws`` keeps moto's Lambda from running code (no Docker): a definition
+    that uploads a function and invokes it gets its payload back, nothing more."""
+    pytest.importorskip("moto")
+    import base64
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", f"import os\ndef handler(event, context):\n    os.system({trap.shell!r})\n")
+    definition = {
+        "StartAt": "Role",
+        "States": {
+            "Role": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:iam:createRole",
+                     "Parameters": {"RoleName": "r", "AssumeRolePolicyDocument": "{}"}, "ResultPath": None, "Next": "Create"},
+            "Create": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:lambda:createFunction",
+                       "Parameters": {"FunctionName": "evil", "Runtime": "python3.12", "Handler": "index.handler",
+                                      "Role": "arn:aws:iam::123456789012:role/r",
+                                      "Code": {"ZipFile": base64.b64encode(buffer.getvalue()).decode()}},
+                       "ResultPath": None, "Next": "Invoke"},
+            "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                       "Parameters": {"FunctionName": "evil", "Payload": {"x": 1}}, "End": True},
+        },
+    }
+    result = asl("run", write(trap.folder, definition), "--local-aws")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["Payload"] == {"x": 1}, result.output  # moto echoes what it cannot run
+    trap.assert_untouched()
