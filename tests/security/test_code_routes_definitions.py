@@ -302,3 +302,11 @@ def test_a_lambda_the_definition_creates_on_the_embedded_aws_runs_no_code(trap: 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["Payload"] == {"x": 1}, result.output  # moto echoes what it cannot run
     trap.assert_untouched()
+
+
+def test_a_foreign_yaml_tag_is_reported_at_its_place() -> None:
+    text = "StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result: !!python/name:os.system\n    End: true\n"
+    _, diagnostics, _ = parse_yaml(text, "evil.yaml")
+    assert [(d.code, d.path, d.line, d.column, d.message) for d in diagnostics] == [
+        ("INVALID_JSON_DESCRIPTION", "/States/P/Result", 5, 13, "Unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system'")
+    ]
