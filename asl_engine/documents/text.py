@@ -169,6 +169,10 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic
     return document, builder.diagnostics, locator
 
 
+_YAML_MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+"""Tags YAML's resolver gives ``<<`` and ``=`` keys: standard, though SafeLoader constructs them elsewhere."""
+
+
 class _TooDeep(Exception):
     pass
 
@@ -198,11 +202,13 @@ class _YamlBuilder:
             raise _TooDeep()
         yaml = self._yaml
         tag: str = node.tag or ""
+        self._check_tag(node, ptr)
         if tag.startswith("!") and not tag.startswith("!!"):
             return self._cfn_tag(node, tag, ptr, depth)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
+                self._check_tag(key_node, ptr)
                 key = self._key(key_node)
                 child = ptr + "/" + escape(key)
                 if key in out:
@@ -231,6 +237,21 @@ class _YamlBuilder:
             self.diagnostics.append(Diagnostic(ERROR, INVALID_JSON, ptr, f"Non-standard number '{node.value}': JSON has no NaN or Infinity",
                                                line, column, self._file, rule="syntax"))
         return value
+
+    def _check_tag(self, node: Any, ptr: str) -> None:
+        """Report a tag that is neither a YAML type nor a CloudFormation short form.
+
+        ``!!python/object/apply:os.system`` and its kin are what PyYAML's
+        unsafe loaders turn into imports and calls; here nothing is ever
+        constructed from a tag, and such a document is refused rather than
+        silently read as the untagged value.
+        """
+        tag: str = node.tag or ""
+        if tag.startswith("!") or tag in self._constructor.yaml_constructors or tag in _YAML_MERGE_TAGS:
+            return
+        line, column = self._pos(node)
+        self.diagnostics.append(Diagnostic(ERROR, INVALID_JSON, ptr, f"Unsupported YAML tag {tag!r}", line, column,
+                                           self._file, rule="syntax.yaml-tag"))
 
     def _key(self, node: Any) -> str:
         if isinstance(node, self._yaml.ScalarNode):
