@@ -80,18 +80,23 @@ class StoreSpool(CallbackSpool):
         self._seen: set[str] = set()
 
     def announce(self, token: str) -> None:
-        pass  # the store records each waiting token (deliver)
+        # Before the task is called: a worker that answers as soon as it has
+        # the token (or a client that saw TaskScheduled) finds it.
+        self._record(token)
 
     def retract(self, token: str) -> None:
-        pass
+        pass  # a token that existed stays: a later answer is told TaskTimedOut, as AWS does for a closed task
 
     def send(self, token: str, message: dict[str, Any]) -> Any:
         self.store.keep_answer(token, message)
 
-    def deliver(self, token: str) -> None:
+    def _record(self, token: str) -> None:
         if token not in self._seen:
             self._seen.add(token)
             self.store.write("INSERT OR IGNORE INTO tokens VALUES (?, ?, ?)", (token, self.execution_arn, self._state()))
+
+    def deliver(self, token: str) -> None:
+        self._record(token)  # a resumed task waits again without announcing
         for message in self.store.take_answers(token):
             apply_message(token, message)
 

@@ -201,3 +201,23 @@ def test_the_server_answers_a_store_fault_as_aws_does(db: Path) -> None:
     finally:
         server.stop()
         service.close()
+
+
+def test_a_token_is_known_before_its_task_is_called(db: Path) -> None:
+    # A worker that answers as soon as it has the token (here: from inside the
+    # handler, through the service) finds the task: the token is stored first.
+    answers: list[str] = []
+
+    def ask(event: dict[str, Any]) -> dict[str, Any]:
+        try:
+            service.send_task_success(event["token"], {"answer": 1})
+            answers.append("accepted")
+        except ServiceError as exc:
+            answers.append(exc.type)
+        return {}
+
+    service = Service(str(db), options=RunOptions(handlers={"ask": ask}), skip_waits=True)
+    with service:
+        arn = service.start_execution(service.create_state_machine("ask", ASK), {})
+        assert service.wait(arn, 10)["status"] == "SUCCEEDED"
+    assert answers == ["accepted"]
