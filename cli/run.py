@@ -363,6 +363,12 @@ def _recorded(
                     service.call("StopExecution", {"executionArn": execution_arn, **cancel.details})
             described = service.describe_execution(execution_arn)
             history = service.history(execution_arn)
+        # The store records the events as they happen; --history-file gets them
+        # when the run ends (the service does not take per-run listeners).
+        for listener in options.listeners or ():
+            if isinstance(listener, asl_engine.JsonLinesHistory):
+                for event in history:
+                    listener(event)
     except ServiceError as exc:
         fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - an unusable database file: one line

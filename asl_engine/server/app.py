@@ -25,6 +25,7 @@ from pathlib import Path
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
+from ..documents.values import read_file
 from ..embedded_aws import LocalAwsError, load_spec
 from ..service import Service, ServiceError
 from .auth import Access
@@ -59,7 +60,7 @@ def read_routes(source: Mapping[str, Any] | str) -> list[Route]:
             except LocalAwsError as exc:
                 raise ValueError(str(exc)) from None
         else:
-            source = json.loads(path.read_text(encoding="utf-8"))
+            source = read_file(str(path), f"the routes file {path}")
     if not isinstance(source, dict):
         raise ValueError("a routes file must hold a JSON object")
     spec = source

@@ -18,6 +18,15 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli, list(args))
 
 
+def test_run_with_db_writes_the_history_file_too(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    history = tmp_path / "run.jsonl"
+    ok = invoke("run", write("greet.asl.json", PASS), "--input", '{"name": "Ada"}', "--db", str(tmp_path / "s.db"),
+                "--history-file", str(history))
+    assert ok.exit_code == 0
+    types = [json.loads(line)["type"] for line in history.read_text().splitlines()]
+    assert types == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+
+
 def test_run_with_db_records_the_execution_for_asl_executions(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db = str(tmp_path / "state.db")
     ok = invoke("run", write("greet.asl.json", PASS), "--input", '{"name": "Ada"}', "--db", db, "--name", "first")
