@@ -22,7 +22,7 @@ from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
 from ..documents.values import TOO_DEEP, encoded_problem
 from ..errors import Aborted, EngineError, StatesError
-from ..history.events import TASK_EVENTS, History
+from ..history.events import NOT_TRUNCATED, TASK_EVENTS, History
 from ..execution.clock import blocking, branch
 from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
@@ -86,6 +86,9 @@ class TaskDispatcher:
         self._handlers = handlers
         self._mocks = mocks
         self._clock = clock
+        # The clock's ``blocking`` (a service's CPU gate), looked up once: a
+        # plain clock has none, and a Task then skips the context manager.
+        self._blocking: Callable[[], Any] | None = getattr(clock, "blocking", None)
         self._region = region
         self._max_payload = max_payload_bytes
         self._aws = aws
@@ -176,7 +179,7 @@ class TaskDispatcher:
             frame.last_event = history.add(events[kind], frame.last_event, failure)
             raise
         frame.last_event = history.add(
-            events["Succeeded"], frame.last_event, dict(base, output=output, outputDetails={"truncated": False})
+            events["Succeeded"], frame.last_event, dict(base, output=output, outputDetails=NOT_TRUNCATED)
         )
         return result
 
@@ -205,7 +208,7 @@ class TaskDispatcher:
             limits["heartbeatInSeconds"] = heartbeat
         if info.kind in ("lambda-function", "activity"):
             family = "LambdaFunction" if info.kind == "lambda-function" else "Activity"
-            details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": {"truncated": False}}
+            details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": NOT_TRUNCATED}
             if info.kind == "lambda-function":
                 limits.pop("heartbeatInSeconds", None)  # a Lambda task has no heartbeat
             details.update(limits)
@@ -223,7 +226,7 @@ class TaskDispatcher:
         """``TaskSubmitted``: the call of a ``.waitForTaskToken``/``.sync`` task
         was made; ``response`` is what the service answered."""
         if base:
-            details = dict(base, output=to_json(response), outputDetails={"truncated": False})
+            details = dict(base, output=to_json(response), outputDetails=NOT_TRUNCATED)
             frame.last_event = history.add("TaskSubmitted", frame.last_event, details)
 
     def _run(
@@ -253,8 +256,11 @@ class TaskDispatcher:
             if self._callbacks is not None:
                 self._callbacks.announce(token)  # before anyone can see it: answers may come at once
         try:
-            with blocking(self._clock):
+            if self._blocking is None:
                 response = self._call(state, info, request)
+            else:
+                with self._blocking():
+                    response = self._call(state, info, request)
         except BaseException:
             if token is not None:
                 unregister(token)
