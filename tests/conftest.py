@@ -15,7 +15,7 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -59,3 +59,21 @@ def write(tmp_path) -> Callable[[str, Any], str]:
 @pytest.fixture
 def files(write: Callable[[str, Any], str]) -> Callable[[str, Any], str]:
     return write
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., Any]]:
+    """``start_server(service, **make_server_options)``: an ``asl serve`` HTTP
+    server on 127.0.0.1 and a free port, stopped when the test ends."""
+    from asl_engine.server import make_server
+
+    started: list[Any] = []
+
+    def start(service: Any, **options: Any) -> Any:
+        server = make_server(service, port=0, **options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import socket
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
-from asl_engine.server import make_server
 from asl_engine.service import Service
 
 from .mutator import Mutator
@@ -51,13 +50,9 @@ HEADERS = ("Content-Type: application/x-amz-json-1.0", "Content-Type: text/html"
 
 
 @pytest.fixture
-def server(tmp_path: Any) -> Iterator[Any]:
+def server(tmp_path: Any, start_server: Callable[..., Any]) -> Iterator[Any]:
     with Service(str(tmp_path / "state.db"), skip_waits=True) as service:
-        running = make_server(service, port=0).start()
-        try:
-            yield running
-        finally:
-            running.stop()
+        yield start_server(service)
 
 
 def _exchange(port: int, request: bytes) -> bytes:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import socket
 import tracemalloc
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
-from asl_engine.server import make_server
 from asl_engine.server.app import MAX_BODY
 from asl_engine.service import Service
 
@@ -24,12 +22,8 @@ TEN_MB = 10 * 1000 * 1000
 
 
 @pytest.fixture
-def server(service: Service) -> Iterator[Any]:
-    server = make_server(service, port=0).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def server(service: Service, start_server: Callable[..., Any]) -> Any:
+    return start_server(service)
 
 
 def _head(server: Any, length: int) -> bytes:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
 from asl_engine import RunOptions
-from asl_engine.server import make_server
 from asl_engine.service import Service
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -43,12 +42,8 @@ def service(tmp_path: Any) -> Iterator[Service]:
 
 
 @pytest.fixture
-def server(service: Service) -> Iterator[Any]:
-    server = make_server(service, port=0).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def server(service: Service, start_server: Callable[..., Any]) -> Any:
+    return start_server(service)
 
 
 @pytest.fixture
