@@ -39,6 +39,7 @@ _EXPORTS = {
     "LocalAwsError": ".embedded_aws",
     "local_aws": ".embedded_aws",
     "RunOptions": ".options",
+    "process_isolation_available": ".options",
     "AwsConfig": ".tasks.aws",
     "S3ObjectStore": ".tasks.aws.s3_store",
     "TaskRequest": ".tasks.base",
@@ -61,7 +62,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .documents.values import decode as decode_text
     from .documents.values import loads as parse_json_value
     from .api import Execution, StateMachine, load, validate
-    from .options import RunOptions
+    from .options import RunOptions, process_isolation_available
     from .diagnostics import Diagnostic
     from .errors import (
         AslEngineError,
@@ -107,6 +108,7 @@ __all__ = [
     "ObjectStore",
     "Quotas",
     "RunOptions",
+    "process_isolation_available",
     "S3ObjectStore",
     "StateMachine",
     "SystemClock",

@@ -69,6 +69,8 @@ class RunOptions:
     def __post_init__(self) -> None:
         if self.isolation not in ("thread", "process"):
             raise ValueError(f"isolation must be 'thread' or 'process', got {self.isolation!r}")
+        if self.isolation == "process" and not process_isolation_available():
+            raise ValueError("isolation='process' needs the 'fork' start method, which this platform does not have")
         if self.handler_memory_mb is not None and (isinstance(self.handler_memory_mb, bool) or self.handler_memory_mb <= 0):
             raise ValueError(f"handler_memory_mb must be a positive number of MiB, got {self.handler_memory_mb!r}")
 
@@ -92,3 +94,10 @@ class RunOptions:
         if self.state_machine_type == "EXPRESS":
             return f"arn:aws:states:{self.region}:{self.account}:express:{machine_name}:{execution_name}:{run_id}"
         return f"arn:aws:states:{self.region}:{self.account}:execution:{machine_name}:{execution_name}"
+
+
+def process_isolation_available() -> bool:
+    """Whether handlers can run in forked worker processes here (``isolation="process"``)."""
+    import multiprocessing  # local: only isolated runs pay for it
+
+    return "fork" in multiprocessing.get_all_start_methods()

@@ -267,6 +267,8 @@ def isolation_options(params: dict[str, Any]) -> dict[str, Any]:
     isolate, memory = params.pop("isolate_handlers"), params.pop("handler_memory_mb")
     if memory is not None and not isolate:
         fail("--handler-memory-mb needs --isolate-handlers", EXIT_USAGE)
+    if isolate and not asl_engine.process_isolation_available():
+        fail("--isolate-handlers needs the 'fork' start method, which this platform does not have", EXIT_USAGE)
     return {"isolation": "process", "handler_memory_mb": memory} if isolate else {}
 
 

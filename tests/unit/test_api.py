@@ -11,7 +11,7 @@ def test_exported_names():
         "ExecutionInputError", "FolderObjectStore", "HandlerImportError", "InMemoryObjectStore", "ObjectStore", "Quotas", "RunOptions", "S3ObjectStore", "StateMachine", "SystemClock", "TaskFailure", "TaskTokenError", "CallbackSpool",
         "send_task_failure", "send_task_heartbeat", "send_task_success",
         "TaskRequest", "VirtualClock", "load", "validate", "load_mock_config", "MockConfig", "MockConfigError",
-        "test_state", "TestStateError", "JsonTextError", "decode_text", "parse_json_value",
+        "test_state", "TestStateError", "JsonTextError", "decode_text", "parse_json_value", "process_isolation_available",
     ])
     for name in asl_engine.__all__:
         assert getattr(asl_engine, name).__doc__, f"{name} needs a docstring"

@@ -241,3 +241,17 @@ def test_stopping_an_execution_kills_its_running_handler(tmp_path):
             time.sleep(0.01)
         assert not alive(pid)  # killed at the stop, before the service closed
     assert stopped["status"] == "ABORTED"
+
+
+def test_a_platform_without_fork_is_told_so(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import multiprocessing
+
+    import pytest
+
+    from asl_engine import RunOptions, process_isolation_available
+
+    assert process_isolation_available()
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert not process_isolation_available()
+    with pytest.raises(ValueError, match="needs the 'fork' start method"):
+        RunOptions(isolation="process")
