@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Callable, ContextManager, Iterator, Protocol
@@ -49,15 +49,6 @@ class BranchSpan:
     def __init__(self, start: datetime) -> None:
         self.start = start
         self.end = start
-
-
-def blocking(clock: Clock) -> ContextManager[None]:
-    """What the engine wraps around a wait whose end it cannot see on the clock
-    (a handler or AWS call, a callback's answer): a clock that also schedules
-    the CPU (the service's ``GatedClock``) lets another execution run meanwhile.
-    On any other clock, nothing."""
-    method = getattr(clock, "blocking", None)
-    return method() if method is not None else nullcontext()
 
 
 def branch(clock: Clock, start: datetime) -> ContextManager[BranchSpan]:

@@ -15,8 +15,8 @@ executions/s 350 -> 390, DescribeExecution p99 with 100 busy executions
 
 An execution gives its slot up whenever it waits for something other than
 the CPU: a Wait state or a back-off (``sleep``), a task timeout or heartbeat
-(``wait_for``), and a handler, AWS call or callback answer (the engine's
-``blocking``), all of which reach the gate through the execution's clock
+(``wait_for``), and a handler, AWS call or callback answer (the clock's
+``blocking()``, which the dispatcher calls), all of which reach the gate through the execution's clock
 (``GatedClock``). A wait the gate cannot see (an execution blocked where
 the engine does not say so) must not stop the others: when no slot has been
 given back for ``patience`` seconds, a waiting thread runs without one, so
@@ -112,7 +112,8 @@ class GatedClock:
             return self._clock.wait_for(event, seconds)
 
     def blocking(self) -> Any:
-        """See ``execution.clock.blocking``."""
+        """What the dispatcher wraps around a wait whose end the clock cannot
+        see (a handler or AWS call, a callback's answer): the slot is given up."""
         return self._gate.waiting()
 
     def __getattr__(self, name: str) -> Any:  # branch(), advance()...: the clock's own

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
 from ..dataflow.json_values import copy_json
 from ..documents.values import TOO_DEEP, encoded_problem
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import NOT_TRUNCATED, TASK_EVENTS, History
-from ..execution.clock import blocking, branch
+from ..execution.clock import branch
 from ..execution.ids import IdSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
@@ -86,9 +87,10 @@ class TaskDispatcher:
         self._handlers = handlers
         self._mocks = mocks
         self._clock = clock
-        # The clock's ``blocking`` (a service's CPU gate), looked up once: a
-        # plain clock has none, and a Task then skips the context manager.
-        self._blocking: Callable[[], Any] | None = getattr(clock, "blocking", None)
+        # What a wait whose end the clock cannot see (a handler or AWS call, a
+        # callback's answer) runs inside: the clock's ``blocking()`` when it has
+        # one (the service's GatedClock lets another execution run meanwhile).
+        self._blocking: Callable[[], ContextManager[Any]] = getattr(clock, "blocking", nullcontext)
         self._region = region
         self._max_payload = max_payload_bytes
         self._aws = aws
@@ -256,11 +258,8 @@ class TaskDispatcher:
             if self._callbacks is not None:
                 self._callbacks.announce(token)  # before anyone can see it: answers may come at once
         try:
-            if self._blocking is None:
+            with self._blocking():
                 response = self._call(state, info, request)
-            else:
-                with self._blocking():
-                    response = self._call(state, info, request)
         except BaseException:
             if token is not None:
                 unregister(token)
@@ -278,7 +277,7 @@ class TaskDispatcher:
             "Task state '%s' waits for its task token %s (answer with: asl send-task-success --task-token %s --task-output JSON)",
             state.name, token, token,
         )
-        with blocking(self._clock):
+        with self._blocking():
             outcome = wait_for_outcome(token, frame.cancel, self._callbacks)
         if frame.cancel.is_set():
             raise Aborted()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import signal
-import time
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,17 @@ WAIT = {"StartAt": "P", "States": {
     "P": {"Type": "Pass", "Result": {"ok": True}, "Next": "W"},
     "W": {"Type": "Wait", "Seconds": 600, "Next": "Done"},
     "Done": {"Type": "Succeed"}}}
+
+
+def _stored_wait(db: Path) -> bool:
+    """Whether the execution's WaitStateEntered is committed to ``db`` (read-only)."""
+    if not db.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+            return bool(connection.execute("SELECT 1 FROM events WHERE body LIKE '%\"WaitStateEntered\"%'").fetchone())
+    except sqlite3.Error:  # the schema is not written yet
+        return False
 
 
 def _lines(path: Path) -> list[dict]:
@@ -40,7 +52,7 @@ def test_asl_run_aborts_on_a_signal(tmp_path: Path, sig: signal.Signals, code: i
     proc = asl(*args, cwd=tmp_path)
     try:
         if db:
-            time.sleep(1.5)  # the service's executions keep no listener: give it time to reach the Wait
+            until(lambda: _stored_wait(tmp_path / "state.db"), what="the Wait in the database")
         else:
             until(lambda: any(e["type"] == "WaitStateEntered" for e in _lines(history)), what="the Wait")
         proc.send_signal(sig)
