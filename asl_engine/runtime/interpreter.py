@@ -55,7 +55,9 @@ __all__ = ["ExecutionOutcome", "Inspector", "Interpreter", "iso_time", "run_exec
 _RETRY_TYPES = ("Task", "Map", "Parallel")
 _MAX_WAIT_SECONDS = 2**31 - 1
 """The longest Wait AWS accepts: a Timestamp ~24,856 days (2**31 s) away fails
-with States.Runtime "Wait state delay is too long." (AWS-recorded)."""
+with ``_WAIT_TOO_LONG``, ``States.Runtime`` in JSONPath and
+``States.QueryEvaluationError`` in JSONata (facts file, AWS-recorded)."""
+_WAIT_TOO_LONG = "Wait state delay is too long."
 
 
 @dataclass(slots=True)
@@ -463,8 +465,11 @@ class Interpreter(Resolver):
                 delay = float(self.number("Seconds", state.seconds, data, env, frame, states_var) or 0)
             else:
                 delay = self._jsonata_timestamp_delay(state, data, env, frame)
+            if delay > _MAX_WAIT_SECONDS:  # JSONata's failures are QueryEvaluationError (facts file)
+                field = "Seconds" if state.seconds is not None else "Timestamp"
+                raise self.jsonata_failure(StatesError(QUERY_EVALUATION_ERROR, _WAIT_TOO_LONG), frame, field)
             output = self._jsonata_plain(state, data, env, frame)
-            self._sleep(self._wait_left(_wait_bound(delay), frame), frame)
+            self._sleep(self._wait_left(delay, frame), frame)
             return state.next, output
         effective = self._select(state.input_path, data, env)
         delay = _wait_bound(self._wait_delay(state, effective, env, frame))
@@ -751,9 +756,9 @@ def _entering(frame: Frame, name: str, data: Any, resumed: bool, now: datetime, 
 
 def _wait_bound(delay: float) -> float:
     """``delay`` when AWS would wait that long (a year-2600 Timestamp or a
-    SecondsPath of 1e20 is an ASL error, not a clock overflow)."""
+    SecondsPath of 1e20 is an ASL error, not a clock overflow); JSONPath."""
     if delay > _MAX_WAIT_SECONDS:
-        raise StatesError("States.Runtime", "Wait state delay is too long.")
+        raise StatesError("States.Runtime", _WAIT_TOO_LONG)
     return delay
 
 

@@ -13,9 +13,10 @@ an event and the progress it led to both stored, or neither. WAL at
 transactions (SQLite's documented trade-off; ``synchronous=FULL`` would
 cost an fsync per transition).
 
-One connection serves the process, behind a lock (SQLite serialises writers
-anyway); ``busy_timeout`` lets another process (``asl run --db``) share the
-file.
+One connection writes, behind a lock (SQLite serialises writers anyway), and
+for a file a second one reads (WAL readers see the last commit without
+waiting for the writer); ``busy_timeout`` lets another process (``asl run
+--db``) share the file.
 
 Faults of the file (read-only, disk full, locked by another process past
 ``BUSY_TIMEOUT``, corrupt) raise ``StoreFault``: AWS's ``ServiceUnavailable``

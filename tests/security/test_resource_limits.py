@@ -121,13 +121,23 @@ def test_array_partition_with_a_huge_chunk_size_is_one_chunk() -> None:
     ({"TimestampPath": "$.t"}, {"t": "9999-12-31T23:59:59Z"}),
     ({"SecondsPath": "$.s"}, {"s": 1e20}),
     ({"SecondsPath": "$.s"}, {"s": 2**31}),
-    ({"QueryLanguage": "JSONata", "Seconds": "{% 1e20 %}"}, {}),
-    ({"QueryLanguage": "JSONata", "Timestamp": "{% '2600-01-01T00:00:00Z' %}"}, {}),
-], ids=["timestamp", "timestamp-path", "seconds-path-1e20", "seconds-path-2**31", "jsonata-seconds", "jsonata-timestamp"])
+], ids=["timestamp", "timestamp-path", "seconds-path-1e20", "seconds-path-2**31"])
 def test_a_wait_too_far_away_is_states_runtime(state: dict[str, Any], input: Any) -> None:
     execution = _run({"W": {"Type": "Wait", "End": True, **state}}, input)
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert str(execution.cause).endswith("Wait state delay is too long.")
+
+
+@pytest.mark.parametrize(("state", "field"), [
+    ({"Seconds": "{% 1e20 %}"}, "Seconds"),
+    ({"Timestamp": "{% '2600-01-01T00:00:00Z' %}"}, "Timestamp"),
+], ids=["jsonata-seconds", "jsonata-timestamp"])
+def test_a_jsonata_wait_too_far_away_is_a_query_evaluation_error(state: dict[str, Any], field: str) -> None:
+    execution = _run({"W": {"Type": "Wait", "QueryLanguage": "JSONata", "End": True, **state}}, {})
+    assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
+    assert str(execution.cause).endswith("Wait state delay is too long.")
+    failed = [e["evaluationFailedEventDetails"] for e in execution.history if e["type"] == "EvaluationFailed"]
+    assert [(d["location"], d["state"]) for d in failed] == [(field, "W")]
 
 
 def test_the_longest_wait_aws_accepts_still_waits() -> None:
