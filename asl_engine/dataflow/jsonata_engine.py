@@ -196,25 +196,19 @@ def _from_library(value: Any) -> Any:
     as jsonata-java's ``convertNumber`` does; non-finite floats become the
     strings Jackson writes for them (reported AWS behaviour).
     """
-    kind = type(value)
-    if kind is int or kind is bool:  # the common leaves first, by exact type
-        return value
-    if kind is str:
-        return value if value.isascii() else _unicode(value)
-    if kind is dict:
-        return {key if type(key) is str else str(key): _from_library(item) for key, item in value.items()}
-    if value is None or value is _NULL:
-        return None
+    # The most frequent kinds first (a state's result is mostly objects and strings).
     if isinstance(value, str):
         return value if value.isascii() else _unicode(value)
+    if isinstance(value, dict):
+        return {key if type(key) is str else str(key): _from_library(item) for key, item in value.items()}
     if isinstance(value, (bool, int)):
         return value
+    if value is None or value is _NULL:
+        return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         return int(value) if value.is_integer() else value
-    if isinstance(value, dict):
-        return {str(k): _from_library(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_from_library(v) for v in value]
     raise _NotJson(type(value).__name__)
