@@ -314,9 +314,10 @@ class StateMachine:
         made, e.g. one that stores each event as it happens; without them, as
         ``run`` does), stopped when ``cancel`` is set (``asl run`` sets it on
         SIGINT/SIGTERM: the execution ends ``ABORTED`` with ``ExecutionAborted``,
-        carrying the ``error``/``cause`` of a ``details`` dict the event may have). With ``resume`` (the root frame restored from the
-        progress stored with ``history``'s last event) the execution carries on
-        where it stood instead of starting; see ``run_execution``.
+        carrying the ``error``/``cause`` of a ``details`` dict the event may
+        have). With ``resume`` (the root frame restored from the progress
+        stored with ``history``'s last event) the execution carries on where
+        it stood instead of starting; see ``run_execution``.
         ``redrive_count`` is ``$$.Execution.RedriveCount``; ``redrive_time``
         (the last redrive) is ``$$.Execution.RedriveTime`` and restarts the
         machine's ``TimeoutSeconds``.

@@ -8,9 +8,10 @@ Every event is read as a plain dict::
 
 A history that nobody watches as it grows (no listener, no recorder) keeps
 each event as a short tuple, and builds its dict the first time the history
-is read (``events``, iteration); a state event's details are built then too. Building two dicts per event was a fifth of
-a Pass state's cost and most of an inline Map's memory, for histories that a
-plain ``run`` often never reads.
+is read (``events``, iteration); a state event's details are built then
+too. Building two dicts per event was a fifth of a Pass state's cost and
+most of an inline Map's memory, for histories that a plain ``run`` often
+never reads.
 
 ``previousEventId`` links an event to the one that caused it, so events of
 concurrent Map iterations and Parallel branches form separate chains, as on
@@ -163,8 +164,8 @@ class History:
         self._limit = limit
         self._recorder = recorder
         self._progress: Progress | None = None
-        # Whether state events may wait to be built: only when no one sees
-        # each event as it is added.
+        # Whether events may wait to be built: only when no one sees each
+        # event as it is added.
         self._compact = not self._listeners and recorder is None
         self.recorded = recorder is not None
         """Whether a recorder stores each event with the progress it leaves (then a
