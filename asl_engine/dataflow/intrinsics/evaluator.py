@@ -28,7 +28,7 @@ AWS's specification names ``States.IntrinsicFailure``, but AWS itself reports
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, cast
 
 from ...errors import StatesError
 from ..jsonpath import Env, PathNotFound
@@ -118,17 +118,17 @@ def _evaluate_call(call: Call, data: Any, env: Env | None, ctx: CallContext) -> 
     spec = call.spec
     values: list[Any] = []
     for index, arg in enumerate(call.args):
-        if isinstance(arg, Literal):
+        if type(arg) is PathArg:  # the node classes are final: an exact type test is enough
+            try:
+                values.append(arg.path.get(data, env))
+            except PathNotFound:
+                raise _PathMiss(arg) from None
+        elif type(arg) is Literal:
             # Format's template keeps its escapes so it can tell "\{" from "{".
             if index == spec.raw_template and arg.kind == "string":
                 values.append(arg.raw)
             else:
                 values.append(arg.value)
-        elif isinstance(arg, PathArg):
-            try:
-                values.append(arg.path.get(data, env))
-            except PathNotFound:
-                raise _PathMiss(arg) from None
         else:
-            values.append(_evaluate_call(arg, data, env, ctx))
+            values.append(_evaluate_call(cast(Call, arg), data, env, ctx))
     return spec.invoke(values, ctx)

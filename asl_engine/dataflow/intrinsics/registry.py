@@ -56,9 +56,16 @@ OBJECT: Kinds = frozenset({"object"})
 ANY: Kinds = STRING | NUMBER | BOOLEAN | NULL | ARRAY | OBJECT
 
 
+# The kinds of the exact types JSON decodes to: a dictionary read, where
+# ``json_type_name``'s isinstance chain runs per argument of every call.
+_KINDS_BY_TYPE: dict[type, str] = {
+    str: "string", int: "number", float: "number", bool: "boolean", type(None): "null", list: "array", dict: "object",
+}
+
+
 def kind_of(value: Any) -> str:
     """The JSON kind of a Python value (``bool`` is not a number here)."""
-    return json_type_name(value)
+    return _KINDS_BY_TYPE.get(type(value)) or json_type_name(value)
 
 
 def describe_kinds(kinds: Kinds) -> str:
@@ -136,8 +143,12 @@ class FunctionSpec:
 
     def check_values(self, values: Sequence[Any]) -> None:
         """Run-time type check; raises the ``Invalid arguments in ...`` failure."""
-        for i, value in enumerate(values):
-            if kind_of(value) not in self.kinds_at(i):
+        params = self.params
+        if len(values) > len(params):  # the variadic tail
+            assert self.variadic is not None
+            params = params + (self.variadic,) * (len(values) - len(params))
+        for value, kinds in zip(values, params):
+            if (_KINDS_BY_TYPE.get(type(value)) or json_type_name(value)) not in kinds:
                 raise invalid_arguments(self.name)
 
     def invoke(self, values: Sequence[Any], ctx: CallContext) -> Any:

@@ -16,7 +16,9 @@ def states_math_add(args: Sequence[Any], ctx: CallContext) -> Any:
     Recorded against AWS: -1.5 -> -1, 0.5 -> 1, 2.5 -> 3, -1.51 -> -2. Each
     rounded operand must be a 32-bit int.
     """
-    a, b = (java_round(x) for x in args)
+    a, b = args[0], args[1]
+    if type(a) is not int or type(b) is not int:  # an int needs no rounding (the common case)
+        a, b = java_round(a), java_round(b)
     if not (INT_MIN <= a <= INT_MAX and INT_MIN <= b <= INT_MAX):
         raise invalid_arguments("States.MathAdd")
     return a + b
