@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import threading
@@ -346,6 +347,7 @@ class StateMachine:
             input = {}
         execution_name = options.name or services.new_uuid()
         machine_arn = options.machine_arn(self.name)
+        input_json = _input_json(input, services.quotas.payload_bytes)
         info = ExecutionInfo.create(
             arn=arn or options.execution_arn(self.name, execution_name, services.new_uuid()),
             name=execution_name,
@@ -353,13 +355,14 @@ class StateMachine:
             machine_name=self.name,
             role_arn=options.role,
             start=start or services.clock.now(),
-            input=input,
+            # The engine's own copy: the history may keep documents made from it
+            # as values (``History.add_state``), which the caller's changes must not reach.
+            input=json.loads(input_json),
             timeout_seconds=self.model.timeout_seconds,
             # Express executions cannot be redriven: no RedriveCount in their context.
             redrive_count=redrive_count if options.state_machine_type == "STANDARD" else None,
             redrive_time=redrive_time,
         )
-        input_json = _input_json(input, services.quotas.payload_bytes)
         outcome = run_execution(services, self.model.program, info, input_json, list(options.listeners or ()),
                                 cancel=cancel, history=history, resume=resume)
         return Execution(

@@ -156,6 +156,12 @@ class Path:
         return f"Path({self.text!r})"
 
     @property
+    def selects_part(self) -> bool:
+        """Whether the value read is one part of ``$`` (a definite data path):
+        its JSON is then a slice of the input's, never longer."""
+        return self.root == ROOT_DATA and self.definite
+
+    @property
     def is_context(self) -> bool:
         return self.root == ROOT_CONTEXT
 

@@ -44,6 +44,14 @@ class ValueExpr:
     def path(self) -> Path | None:
         return self._path
 
+    @property
+    def growth(self) -> tuple[int, int] | None:
+        """The bound of the value's JSON length in the input's (``dataflow.sizes``)."""
+        if self._path is not None:
+            return (1, 0) if self._path.selects_part else None
+        growth: tuple[int, int] | None = getattr(self._intrinsic, "growth", None)
+        return growth
+
     def evaluate(self, data: Any, env: Env | None) -> Any:
         if self._path is not None:
             try:
@@ -79,6 +87,24 @@ class Template:
     def __init__(self, entries: list[tuple[Any, int, Any]], is_list: bool) -> None:
         self._entries = tuple(entries)
         self._is_list = is_list
+
+    @property
+    def growth(self) -> tuple[int, int] | None:
+        """``(a, b)``: the JSON of the built document is at most ``a * n + b``
+        characters when the input's is ``n``; ``None`` when no such bound is
+        known (a ``$$`` or variable path, most intrinsics)."""
+        a, b = 0, 2 + len(self._entries)  # the brackets and the separators (one spare)
+        for key, kind, arg in self._entries:
+            if not self._is_list:
+                b += len(to_json(key)) + 1  # "key":
+            if kind == _SCALAR or kind == _CONST:
+                b += len(to_json(arg))
+                continue
+            growth = arg.growth
+            if growth is None:
+                return None
+            a, b = a + growth[0], b + growth[1]
+        return a, b
 
     def evaluate(self, data: Any, env: Env | None) -> Any:
         if self._is_list:

@@ -34,8 +34,9 @@ from ..dataflow.json_values import copy_json, is_integral, render
 from ..dataflow.jsonata import compile_expression as compile_jsonata
 from ..dataflow.jsonata import is_expression as is_jsonata
 from ..dataflow.jsonata import template as jsonata_template
-from ..dataflow.jsonpath import compile_path, compile_reference_path
+from ..dataflow.jsonpath import compile_path, compile_reference_path, to_json
 from ..dataflow.payload import compile_template, compile_value
+from ..dataflow.sizes import output_growth
 from ..diagnostics import Diagnostic
 from ..documents.pointers import join, segments
 from ..errors import STATES_RUNTIME, EngineError, StatesError
@@ -114,6 +115,7 @@ class _FailsAtRunTime:
     __slots__ = ("text", "cause")
 
     definite = True
+    growth = None  # its output's size: unknown (``asl_engine.dataflow.sizes``)
 
     def __init__(self, text: str, cause: str) -> None:
         self.text = text
@@ -213,6 +215,10 @@ class _Constant:
     def __init__(self, value: Any) -> None:
         self.value = value
 
+    @property
+    def growth(self) -> tuple[int, int]:
+        return 0, len(to_json(self.value))
+
     def evaluate(self, data: Any, env: Any) -> Any:
         return copy_json(self.value)
 
@@ -311,6 +317,8 @@ class _Builder:
         language = resolve_language(raw, self.language)
         values = _compile_fields(STATE, state_type, raw, language)
         values.update(name=name, type=state_type, jsonata=language == JSONATA)
+        if language != JSONATA:
+            values["growth"] = output_growth(state_type, values, "Result" in raw)
         if state_type in ("Task", "Parallel", "Map"):
             values["retriers"] = tuple(_retrier(node) for node in raw.get("Retry", ()))
             values["catchers"] = tuple(_catcher(node, language) for node in raw.get("Catch", ()))

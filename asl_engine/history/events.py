@@ -32,6 +32,7 @@ import threading
 from datetime import datetime
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
+from ..dataflow.jsonpath import to_json
 from ..errors import EngineError, StatesError
 
 __all__ = [
@@ -142,7 +143,7 @@ class Recorder(Protocol):
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "_compact", "recorded")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "compact", "recorded", "holds_values")
 
     def __init__(
         self,
@@ -164,9 +165,12 @@ class History:
         self._limit = limit
         self._recorder = recorder
         self._progress: Progress | None = None
-        # Whether events may wait to be built: only when no one sees each
-        # event as it is added.
-        self._compact = not self._listeners and recorder is None
+        # Events may wait to be built only when no one sees each event as it is added.
+        self.compact = not self._listeners and recorder is None
+        """Whether events are kept compact until read, a state event's input or
+        output possibly as a value, serialised then (``add_state``)."""
+        self.holds_values = False
+        """Whether some event keeps its document as a value (``add_state``)."""
         self.recorded = recorder is not None
         """Whether a recorder stores each event with the progress it leaves (then a
         change that goes with an event must be made through ``add``'s ``then``)."""
@@ -209,7 +213,7 @@ class History:
             key = EVENT_TYPES[event_type]
         except KeyError:
             raise EngineError(f"unregistered history event type {event_type!r}") from None
-        if self._compact:
+        if self.compact:
             with self._lock:
                 event_id = len(self._events) + 1
                 self._events.append((event_type, previous, timestamp or self._now(), details if key is not None else None))
@@ -240,20 +244,35 @@ class History:
         event_type: str,
         previous: int,
         name: str,
-        text: str,
+        text: str | None,
         timestamp: datetime | None = None,
         then: Callable[[int], None] | None = None,
         assigned: dict[str, str] | None = None,
+        value: Any = None,
     ) -> int:
         """``add`` for a ``<Type>StateEntered`` (``text`` is the input) or
         ``<Type>StateExited`` (``text`` is the output; ``assigned`` the JSON
-        texts of the variables it assigned) event; the same contract."""
+        texts of the variables it assigned) event; the same contract.
+
+        In a ``compact`` history ``text`` may be ``None``: the document is
+        ``value``, serialised when the history is read. The caller owns
+        ``value`` and never changes it (the engine's documents are never
+        changed in place).
+        """
         events = self._events
-        if not self._compact or (self._limit is not None and len(events) >= self._limit - 1):
+        if not self.compact or (self._limit is not None and len(events) >= self._limit - 1):
+            if text is None:
+                text = to_json(value)
             return self.add(event_type, previous, _state_details(event_type, name, text, assigned), timestamp, then)
         with self._lock:  # the clock is read under the lock: timestamps follow the ids
             event_id = len(events) + 1
-            events.append((event_type, previous, timestamp or self._now(), name, text, assigned))
+            # With its text, a document is not kept: holding it would keep it
+            # alive (and traversed by the garbage collector) until the run ends.
+            if text is None:
+                self.holds_values = True
+            else:
+                value = None
+            events.append((event_type, previous, timestamp or self._now(), name, text, assigned, value))
             if then is not None:
                 then(event_id)
         return event_id
@@ -268,8 +287,15 @@ class History:
         """A snapshot of the events so far, oldest first."""
         with self._lock:
             events = self._events
+            # A state's output is the next state's input: one document, serialised once.
+            last_value, last_text = _UNSET, ""
             for index, entry in enumerate(events):
                 if type(entry) is tuple:  # built once, in place
+                    if len(entry) == 7 and entry[4] is None:
+                        value = entry[6]
+                        if value is not last_value:
+                            last_value, last_text = value, to_json(value)
+                        entry = (*entry[:4], last_text, entry[5])
                     events[index] = _event(index + 1, entry)
             return list(events)
 
@@ -284,13 +310,17 @@ def _state_details(event_type: str, name: str, text: str, assigned: dict[str, st
     return details
 
 
+_UNSET = object()
+
+
 def _event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
     """The dict of an event kept as ``(type, previous, timestamp, details)``, or
-    as ``(type, previous, timestamp, name, text, assigned)`` for a state event."""
+    as ``(type, previous, timestamp, name, text, assigned[, value])`` for a
+    state event (its text made from ``value`` by ``events``)."""
     event_type, previous, timestamp = entry[0], entry[1], entry[2]
     event: dict[str, Any] = {"timestamp": timestamp, "type": event_type, "id": event_id, "previousEventId": previous}
-    if len(entry) == 6:
-        event[EVENT_TYPES[event_type]] = _state_details(event_type, *entry[3:])  # type: ignore[index]
+    if len(entry) >= 6:
+        event[EVENT_TYPES[event_type]] = _state_details(event_type, entry[3], entry[4], entry[5])  # type: ignore[index]
     elif entry[3] is not None:
         event[EVENT_TYPES[event_type]] = entry[3]  # type: ignore[index]
     return event

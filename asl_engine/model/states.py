@@ -166,6 +166,9 @@ class State:
     # template; the JSONPath fields stay None.
     jsonata: bool = False
     output: JsonataTemplate | None = None
+    # ``(a, b)``: the output's JSON is at most ``a * n + b`` characters when
+    # the input's is ``n`` (``asl_engine.dataflow.sizes``); None: unknown.
+    growth: tuple[int, int] | None = None
 
 
 @record(kw_only=True)

@@ -79,6 +79,13 @@ class Intrinsic:
         return self.call.spec.returns
 
     @property
+    def growth(self) -> tuple[int, int] | None:
+        """``(0, n)``: the result's JSON is at most ``n`` characters whatever the
+        input (the outermost function bounds it), else ``None`` (``dataflow.sizes``)."""
+        longest = self.call.spec.longest
+        return None if longest is None else (0, longest)
+
+    @property
     def paths(self) -> tuple[str, ...]:
         """Every path argument's text, in source order (for reference checks)."""
         found: list[str] = []

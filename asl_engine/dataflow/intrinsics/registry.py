@@ -116,6 +116,10 @@ class FunctionSpec:
     variadic: Kinds | None = None
     raw_template: int | None = None
     doc: str = field(default="", compare=False)
+    longest: int | None = None
+    """The longest JSON text a result can have, when the function itself bounds
+    it (a 32-bit sum, a UUID): lets the interpreter bound a state's output size
+    without serialising it (``asl_engine.dataflow.sizes``)."""
 
     @property
     def max_args(self) -> int | None:
@@ -167,10 +171,12 @@ def register(
     optional: int = 0,
     variadic: Kinds | None = None,
     raw_template: int | None = None,
+    longest: int | None = None,
 ) -> Callable[[Impl], Impl]:
     """Class-free registration decorator.
 
-    ``optional`` counts trailing parameters that may be omitted.
+    ``optional`` counts trailing parameters that may be omitted; ``longest``
+    is ``FunctionSpec.longest``.
     """
     params_t = tuple(params)
 
@@ -186,6 +192,7 @@ def register(
             variadic=variadic,
             raw_template=raw_template,
             doc=(impl.__doc__ or "").strip(),
+            longest=longest,
         )
         return impl
 

@@ -39,7 +39,7 @@ def states_array_partition(args: Sequence[Any], ctx: CallContext) -> Any:
     return [list(array[i : i + size]) for i in range(0, len(array), size)]
 
 
-@register("States.ArrayContains", (ARRAY, ANY), returns=frozenset({"boolean"}))
+@register("States.ArrayContains", (ARRAY, ANY), returns=frozenset({"boolean"}), longest=5)
 def states_array_contains(args: Sequence[Any], ctx: CallContext) -> Any:
     """Whether an element of the array equals the value.
 
@@ -89,7 +89,7 @@ def states_array_get_item(args: Sequence[Any], ctx: CallContext) -> Any:
     return array[index]
 
 
-@register("States.ArrayLength", (ARRAY,), returns=NUMBER)
+@register("States.ArrayLength", (ARRAY,), returns=NUMBER, longest=20)
 def states_array_length(args: Sequence[Any], ctx: CallContext) -> Any:
     """The number of elements."""
     return len(args[0])

@@ -48,7 +48,7 @@ def states_base64_decode(args: Sequence[Any], ctx: CallContext) -> Any:
     return lenient_b64decode(text).decode("utf-8", "replace")
 
 
-@register("States.Hash", (ANY, STRING), returns=STRING)
+@register("States.Hash", (ANY, STRING), returns=STRING, longest=130)  # a quoted SHA-512 hex digest
 def states_hash(args: Sequence[Any], ctx: CallContext) -> Any:
     """Lower-case hex digest of the data with MD5, SHA-1, SHA-256, SHA-384 or SHA-512.
 

@@ -9,7 +9,7 @@ from ..javacompat import INT_MAX, INT_MIN, JavaRandom, java_round, java_trunc_in
 from ..registry import NUMBER, CallContext, register
 
 
-@register("States.MathAdd", (NUMBER, NUMBER), returns=NUMBER)
+@register("States.MathAdd", (NUMBER, NUMBER), returns=NUMBER, longest=len(str(2 * INT_MIN)))
 def states_math_add(args: Sequence[Any], ctx: CallContext) -> Any:
     """The sum of the two numbers, each first rounded with Java's ``Math.round``.
 
@@ -24,7 +24,7 @@ def states_math_add(args: Sequence[Any], ctx: CallContext) -> Any:
     return a + b
 
 
-@register("States.MathRandom", (NUMBER, NUMBER, NUMBER), returns=NUMBER, optional=1)
+@register("States.MathRandom", (NUMBER, NUMBER, NUMBER), returns=NUMBER, optional=1, longest=len(str(INT_MIN)))
 def states_math_random(args: Sequence[Any], ctx: CallContext) -> Any:
     """A random integer in ``[start, end)`` (AWS docs: end exclusive).
 

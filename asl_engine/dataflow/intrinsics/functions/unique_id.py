@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from ..registry import STRING, CallContext, register
 
 
-@register("States.UUID", (), returns=STRING)
+@register("States.UUID", (), returns=STRING, longest=38)
 def states_uuid(args: Sequence[Any], ctx: CallContext) -> Any:
     """A random version-4 UUID in lower-case canonical form.
 
