@@ -95,7 +95,8 @@ class Frame:
             if self.results:  # a new visit (a redrive): its results go under the new scope
                 self.unsaved = dict(self.results)
             return
-        self._clear()
+        if self.retry_counts or self.retry_count or self.children or self.results or self.token is not None:
+            self._clear()  # tested here: most states leave nothing to clear (the hot path)
 
     def exited(self, next_name: str | None, output: Any, event_id: int, text: str | None = None) -> None:
         """The state running now exited (event ``event_id``): the program stands
@@ -105,7 +106,8 @@ class Frame:
         self.last_event = event_id
         self.entered_at = None
         self.ended = next_name is None
-        self._clear()
+        if self.retry_counts or self.retry_count or self.children or self.results or self.token is not None:
+            self._clear()
 
     def started_by(self, event_id: int) -> None:
         """``ExecutionStarted`` (event ``event_id``) opened the program."""
