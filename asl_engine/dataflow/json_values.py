@@ -24,10 +24,11 @@ __all__ = [
 
 def copy_json(value: Any) -> Any:
     """A fast deep copy of a JSON value (dicts, lists and scalars only)."""
+    # Scalars are tested inline: a call per leaf was most of the cost.
     if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: copy_json(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_json(v) for v in value]
+        return [copy_json(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

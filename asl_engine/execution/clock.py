@@ -75,6 +75,11 @@ class SystemClock:
         # ``now()`` is read twice per state: a partial skips a Python frame each time.
         self.now: Callable[[], datetime] = partial(datetime.now, timezone.utc)
 
+    # A reading as an int of nanoseconds since the epoch, for a time that is
+    # only stored (a history event's, made a datetime when read: ``History``'s
+    # ``stamp``): a fifth of ``now()``'s cost, and a task records four.
+    stamp = staticmethod(time.time_ns)
+
     def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
         if seconds <= 0:
             return not (cancel is not None and cancel.is_set())

@@ -69,6 +69,9 @@ class Frame:
     unsaved: dict[int, Any] = field(default_factory=dict)
     # ``state_input`` as JSON, when the interpreter has it (``snapshot_json`` reuses it).
     input_json: str | None = None
+    # A value the running state made and its JSON, already checked against the
+    # payload quota (a task's result): the state's output, when it is that value.
+    known_json: tuple[Any, str] | None = None
 
     @property
     def results_scope(self) -> str:

@@ -29,7 +29,7 @@ type the engine records can be listed.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
@@ -143,7 +143,7 @@ class Recorder(Protocol):
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "compact", "recorded", "holds_values")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "_stamp", "compact", "recorded", "holds_values")
 
     def __init__(
         self,
@@ -152,7 +152,12 @@ class History:
         limit: int | None = None,
         events: list[dict[str, Any]] | None = None,
         recorder: Recorder | None = None,
+        stamp: Callable[[], datetime | int] | None = None,
     ) -> None:
+        # ``stamp``: a cheaper reading of the clock for the events kept compact:
+        # a datetime, or an int of nanoseconds since the epoch (``SystemClock.stamp``)
+        # made the datetime ``now()`` gives for that instant when read.
+        self._stamp = stamp or now
         # ``events``: the events recorded so far, when an execution carries on
         # from a snapshot (new events continue their ids).
         # An entry is an event dict, or a tuple not yet built into one (``_event``).
@@ -216,7 +221,7 @@ class History:
         if self.compact:
             with self._lock:
                 event_id = len(self._events) + 1
-                self._events.append((event_type, previous, timestamp or self._now(), details if key is not None else None))
+                self._events.append((event_type, previous, timestamp or self._stamp(), details if key is not None else None))
                 if then is not None:
                     then(event_id)
             return event_id
@@ -272,7 +277,7 @@ class History:
                 self.holds_values = True
             else:
                 value = None
-            events.append((event_type, previous, timestamp or self._now(), name, text, assigned, value))
+            events.append((event_type, previous, timestamp or self._stamp(), name, text, assigned, value))
             if then is not None:
                 then(event_id)
         return event_id
@@ -311,6 +316,14 @@ def _state_details(event_type: str, name: str, text: str, assigned: dict[str, st
 
 
 _UNSET = object()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _moment(stamp: int) -> datetime:
+    """The time of a reading in nanoseconds since the epoch: what ``datetime.now``
+    gives for the same instant (both drop the nanoseconds), so that readings
+    of both kinds keep their order."""
+    return _EPOCH + timedelta(microseconds=stamp // 1000)
 
 
 def _event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
@@ -318,6 +331,8 @@ def _event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
     as ``(type, previous, timestamp, name, text, assigned[, value])`` for a
     state event (its text made from ``value`` by ``events``)."""
     event_type, previous, timestamp = entry[0], entry[1], entry[2]
+    if type(timestamp) is int:
+        timestamp = _moment(timestamp)
     event: dict[str, Any] = {"timestamp": timestamp, "type": event_type, "id": event_id, "previousEventId": previous}
     if len(entry) >= 6:
         event[EVENT_TYPES[event_type]] = _state_details(event_type, entry[3], entry[4], entry[5])  # type: ignore[index]

@@ -287,7 +287,12 @@ class Interpreter(Resolver):
             # has the input's JSON: values are never changed in place.
             if output is not data:
                 growth = state.growth
-                if (lazy and growth is not None and size >= 0 and (size := growth[0] * size + growth[1]) >= _KEEP_AS_VALUE
+                known = frame.known_json
+                if known is not None and known[0] is output:
+                    data_json = known[1]
+                    size = len(data_json)
+                    frame.known_json = None
+                elif (lazy and growth is not None and size >= 0 and (size := growth[0] * size + growth[1]) >= _KEEP_AS_VALUE
                         and (limit is None or size * 4 <= limit)):
                     data_json = None  # within the quota, whatever it holds: serialised if the history is read
                 else:
@@ -644,11 +649,17 @@ class Interpreter(Resolver):
                 params = state.parameters.evaluate(effective, attempt_env) if state.parameters is not None else effective
             if inspector is not None:
                 inspector.record("afterArguments" if state.jsonata else "afterParameters", params)
-            timeout = self.number("TimeoutSeconds", state.timeout_seconds, effective, attempt_env, frame, states_var)
-            heartbeat = self.number("HeartbeatSeconds", state.heartbeat_seconds, effective, attempt_env, frame, states_var)
+            number = self.number
+            timeout = None if state.timeout_seconds is None else number(
+                "TimeoutSeconds", state.timeout_seconds, effective, attempt_env, frame, states_var)
+            heartbeat = None if state.heartbeat_seconds is None else number(
+                "HeartbeatSeconds", state.heartbeat_seconds, effective, attempt_env, frame, states_var)
             return self.dispatcher.invoke(state, params, attempt_env, frame, retry_count, timeout, heartbeat, self.history)
 
-        result, env = self._with_retry(state, env, frame, attempt)
+        if state.retriers or frame.retry_count:
+            result, env = self._with_retry(state, env, frame, attempt)
+        else:  # nothing to retry: one attempt (the hot path)
+            result = attempt(env, 0)
         if inspector is not None:
             inspector.record("result", result)
         return state.next, self._finish(state, data, result, env, frame)

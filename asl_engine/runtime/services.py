@@ -98,7 +98,7 @@ class ExecutionServices:
 
     def new_history(self, execution_arn: str, listeners: Sequence[Listener] = ()) -> History:
         """The history of a new execution (in memory)."""
-        return History(self.clock.now, list(listeners), self.quotas.history_events)
+        return History(self.clock.now, list(listeners), self.quotas.history_events, stamp=getattr(self.clock, "stamp", None))
 
     def __post_init__(self) -> None:
         if self.ids is None:

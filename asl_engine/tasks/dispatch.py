@@ -90,7 +90,7 @@ class TaskDispatcher:
         # What a wait whose end the clock cannot see (a handler or AWS call, a
         # callback's answer) runs inside: the clock's ``blocking()`` when it has
         # one (the service's GatedClock lets another execution run meanwhile).
-        self._blocking: Callable[[], ContextManager[Any]] = getattr(clock, "blocking", nullcontext)
+        self._blocking: Callable[[], ContextManager[Any]] | None = getattr(clock, "blocking", None)
         self._region = region
         self._max_payload = max_payload_bytes
         self._aws = aws
@@ -183,6 +183,7 @@ class TaskDispatcher:
         frame.last_event = history.add(
             events["Succeeded"], frame.last_event, dict(base, output=output, outputDetails=NOT_TRUNCATED)
         )
+        frame.known_json = (result, output)  # the state's output, when it is the result (the interpreter's loop)
         return result
 
     def _has_runner(self, state: "TaskState", info: ResourceInfo, params: Any) -> bool:
@@ -258,8 +259,11 @@ class TaskDispatcher:
             if self._callbacks is not None:
                 self._callbacks.announce(token)  # before anyone can see it: answers may come at once
         try:
-            with self._blocking():
+            if self._blocking is None:
                 response = self._call(state, info, request)
+            else:
+                with self._blocking():
+                    response = self._call(state, info, request)
         except BaseException:
             if token is not None:
                 unregister(token)
@@ -277,7 +281,7 @@ class TaskDispatcher:
             "Task state '%s' waits for its task token %s (answer with: asl send-task-success --task-token %s --task-output JSON)",
             state.name, token, token,
         )
-        with self._blocking():
+        with self._blocking() if self._blocking is not None else nullcontext():
             outcome = wait_for_outcome(token, frame.cancel, self._callbacks)
         if frame.cancel.is_set():
             raise Aborted()
