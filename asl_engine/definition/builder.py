@@ -319,6 +319,8 @@ class _Builder:
         values.update(name=name, type=state_type, jsonata=language == JSONATA)
         if language != JSONATA:
             values["growth"] = output_growth(state_type, values, "Result" in raw)
+            values["result_is_output"] = not any(
+                key in raw for key in ("ResultSelector", "Assign", "ResultPath", "OutputPath"))
         if state_type in ("Task", "Parallel", "Map"):
             values["retriers"] = tuple(_retrier(node) for node in raw.get("Retry", ()))
             values["catchers"] = tuple(_catcher(node, language) for node in raw.get("Catch", ()))

@@ -169,6 +169,9 @@ class State:
     # ``(a, b)``: the output's JSON is at most ``a * n + b`` characters when
     # the input's is ``n`` (``asl_engine.dataflow.sizes``); None: unknown.
     growth: tuple[int, int] | None = None
+    # JSONPath, and no ResultSelector, Assign, ResultPath or OutputPath: a
+    # Task's, Map's or Parallel's result is its output as it is.
+    result_is_output: bool = False
 
 
 @record(kw_only=True)

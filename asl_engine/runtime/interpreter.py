@@ -421,6 +421,8 @@ class Interpreter(Resolver):
         if state.jsonata:
             states_var = {"input": raw_input, "context": env.context, "result": result}
             return self._jsonata_finish(frame, env, states_var, state.output, state.assign, result)
+        if state.result_is_output and self.inspector is None:  # no field to apply (the hot path)
+            return result
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, env)
         self._assign(state.assign, result, env, frame)
@@ -631,7 +633,7 @@ class Interpreter(Resolver):
             raise
 
     def _task(self, state: TaskState, data: Any, env: Env, frame: Frame, entered: int) -> tuple[str | None, Any]:
-        effective = self._select(state.input_path, data, env)
+        effective = data if state.input_path is None else self._select(state.input_path, data, env)
         inspector = self.inspector
         if inspector is not None and not state.jsonata:
             inspector.record("afterInputPath", effective)

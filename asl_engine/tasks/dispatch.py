@@ -154,18 +154,13 @@ class TaskDispatcher:
             raise StatesError("States.Runtime", f"The activity {state.resource} does not exist.")
         family, base = self._scheduled(state, info, params, timeout, heartbeat, frame, history)
         events = TASK_EVENTS[family]
+        # In field order (positional: a tenth of the keywords' cost): state_name,
+        # resource, parameters, context, attempt, map_index, timeout_seconds,
+        # heartbeat_seconds, cancel, request_id, _watch.
         request = TaskRequest(
-            state_name=state.name,
-            resource=state.resource,
-            parameters=params,
-            context=LazyContext(lambda: env.context),
-            attempt=retry_count,
-            map_index=frame.map_index,
-            timeout_seconds=timeout,
-            heartbeat_seconds=heartbeat,
-            cancel=frame.cancel,
-            request_id=self.new_id(),
-            _watch=TaskWatch(self._clock, timeout, heartbeat) if timeout is not None or heartbeat is not None else None,
+            state.name, state.resource, params, LazyContext(lambda: env.context), retry_count, frame.map_index,
+            timeout, heartbeat, frame.cancel, self.new_id(),
+            TaskWatch(self._clock, timeout, heartbeat) if timeout is not None or heartbeat is not None else None,
         )
         try:
             result = self._run(state, info, request, frame, base, history)
@@ -204,6 +199,8 @@ class TaskDispatcher:
         Return the event family (a key of ``TASK_EVENTS``) and the details
         that every closing event repeats.
         """
+        # The state's input as it was given (no Parameters): its JSON is known.
+        text = frame.input_json if params is frame.state_input and frame.input_json is not None else to_json(params)
         limits: dict[str, Any] = {}
         if timeout is not None:
             limits["timeoutInSeconds"] = timeout
@@ -211,7 +208,7 @@ class TaskDispatcher:
             limits["heartbeatInSeconds"] = heartbeat
         if info.kind in ("lambda-function", "activity"):
             family = "LambdaFunction" if info.kind == "lambda-function" else "Activity"
-            details: dict[str, Any] = {"resource": state.resource, "input": to_json(params), "inputDetails": NOT_TRUNCATED}
+            details: dict[str, Any] = {"resource": state.resource, "input": text, "inputDetails": NOT_TRUNCATED}
             if info.kind == "lambda-function":
                 limits.pop("heartbeatInSeconds", None)  # a Lambda task has no heartbeat
             details.update(limits)
@@ -220,7 +217,7 @@ class TaskDispatcher:
             frame.last_event = history.add(TASK_EVENTS[family]["Started"], frame.last_event, started)
             return family, {}
         base = {"resourceType": info.resource_type, "resource": info.resource}
-        details = dict(base, region=self._region, parameters=to_json(params), **limits)
+        details = dict(base, region=self._region, parameters=text, **limits)
         frame.last_event = history.add("TaskScheduled", frame.last_event, details)
         frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
         return "Task", base
@@ -304,6 +301,9 @@ class TaskDispatcher:
                 return _lambda_invoke_result(result) if payload_only else result
         if handler is not None:
             event = _event(request, payload_only)
+            if request._watch is None:  # no limit to watch: call it here (the hot path)
+                result = handler(event, request)
+                return _lambda_invoke_result(result) if payload_only else result
             call = lambda: handler(event, request)  # noqa: E731
         elif self._aws is not None:
             aws = self._aws
