@@ -7,7 +7,11 @@ Workloads (issue #2):
   a') the same chain written in JSONata (one Output expression per state);
   b) a Choice/Pass loop of 10,000 iterations;
   c) an inline Map over 10,000 items of 3 Pass states (and 2,500 / 5,000 to
-     show that memory grows linearly with the item count).
+     show that memory grows linearly with the item count);
+  d) a chain of 1,000 Task states calling a local Python handler.
+
+Each rate is also checked against the engine targets (history on, full):
+250k transitions/s for (a) and (b), 150k for (c), 100k for (d).
 
 Numbers depend on the machine, so each workload is also reported as a ratio
 against a baseline measured in the same run: plain Python doing the same
@@ -32,6 +36,10 @@ import asl_engine  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workloads  # noqa: E402
+from handlers import HANDLERS  # noqa: E402
+
+# The engine targets (transitions/s, history on) by row prefix.
+TARGETS = {"a)": 250_000, "b)": 250_000, "c)": 150_000, "d)": 100_000}
 
 
 def pass_chain(n: int) -> dict[str, Any]:
@@ -165,11 +173,26 @@ def main() -> None:
         n = transitions(ex)
         rows.append((f"c) Map of {items:,} items x 3 Pass", n, elapsed, peak, (elapsed / n) / (base_t / base_n)))
 
+    tasks = workloads.task_chain(1000 // scale)
+    task_machine = asl_engine.load(tasks["definition"])
+    task_handlers = {name: HANDLERS[name] for name in tasks["handlers"]}
+    run_tasks = lambda: task_machine.run(tasks["input"], handlers=task_handlers)  # noqa: E731
+    run_tasks()  # warm up
+    elapsed, ex = timed(run_tasks, 9)
+    _, peak, _ = measure(run_tasks)
+    n = transitions(ex)
+    rows.append((f"d) {tasks['title']}", n, elapsed, peak, (elapsed / n) / (base_t / base_n)))
+
     print(f"baseline (plain Python, same data work): {base_n / base_t:,.0f} transitions/s")
     print(f"{'workload':36} {'transitions':>11} {'seconds':>8} {'trans/s':>10} {'peak MiB':>9} {'x baseline':>10}")
     for label, n, secs, peak, ratio in rows:
         print(f"{label:36} {n:>11,} {secs:>8.3f} {n / secs:>10,.0f} {peak / 2**20:>9.1f} {ratio:>10.2f}")
     print(f"JSONata chain vs JSONPath chain: {(jn / jbest) / chain_rate:.2f}x the transitions per second")
+    for label, n, secs, _, _ in rows:
+        target = next((t for prefix, t in TARGETS.items() if label.startswith(prefix)), None)
+        if target is not None and (label[0] != "c" or "10,000" in label or args.quick):
+            verdict = "met" if n / secs >= target else "NOT met"
+            print(f"target {target:,}/s for {label.split(' ', 1)[1]}: {verdict} ({n / secs:,.0f}/s)")
     maps = [r for r in rows if r[0].startswith("c)")]
     if len(maps) == 3:
         per_item = [r[3] / max(1, r[1]) for r in maps]

@@ -47,6 +47,7 @@ __all__ = [
     "STATE_EXITED",
     "TASK_EVENTS",
     "details_key",
+    "moment",
 ]
 
 _STATE_TYPES = ("Task", "Choice", "Fail", "Map", "Parallel", "Pass", "Succeed", "Wait")
@@ -143,7 +144,7 @@ class Recorder(Protocol):
 class History:
     """An append-only, thread-safe list of history events."""
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "_stamp", "compact", "recorded", "holds_values")
+    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "stamp", "compact", "recorded", "holds_values")
 
     def __init__(
         self,
@@ -157,7 +158,8 @@ class History:
         # ``stamp``: a cheaper reading of the clock for the events kept compact:
         # a datetime, or an int of nanoseconds since the epoch (``SystemClock.stamp``)
         # made the datetime ``now()`` gives for that instant when read.
-        self._stamp = stamp or now
+        self.stamp: Callable[[], datetime | int] = stamp or now
+        """Reads the clock for a compact event's timestamp (see ``stamp`` above)."""
         # ``events``: the events recorded so far, when an execution carries on
         # from a snapshot (new events continue their ids).
         # An entry is an event dict, or a tuple not yet built into one (``_event``).
@@ -221,7 +223,7 @@ class History:
         if self.compact:
             with self._lock:
                 event_id = len(self._events) + 1
-                self._events.append((event_type, previous, timestamp or self._stamp(), details if key is not None else None))
+                self._events.append((event_type, previous, timestamp or self.stamp(), details if key is not None else None))
                 if then is not None:
                     then(event_id)
             return event_id
@@ -277,7 +279,7 @@ class History:
                 self.holds_values = True
             else:
                 value = None
-            events.append((event_type, previous, timestamp or self._stamp(), name, text, assigned, value))
+            events.append((event_type, previous, timestamp or self.stamp(), name, text, assigned, value))
             if then is not None:
                 then(event_id)
         return event_id
@@ -319,7 +321,7 @@ _UNSET = object()
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _moment(stamp: int) -> datetime:
+def moment(stamp: int) -> datetime:
     """The time of a reading in nanoseconds since the epoch: what ``datetime.now``
     gives for the same instant (both drop the nanoseconds), so that readings
     of both kinds keep their order."""
@@ -332,7 +334,7 @@ def _event(event_id: int, entry: tuple[Any, ...]) -> dict[str, Any]:
     state event (its text made from ``value`` by ``events``)."""
     event_type, previous, timestamp = entry[0], entry[1], entry[2]
     if type(timestamp) is int:
-        timestamp = _moment(timestamp)
+        timestamp = moment(timestamp)
     event: dict[str, Any] = {"timestamp": timestamp, "type": event_type, "id": event_id, "previousEventId": previous}
     if len(entry) >= 6:
         event[EVENT_TYPES[event_type]] = _state_details(event_type, entry[3], entry[4], entry[5])  # type: ignore[index]

@@ -30,7 +30,7 @@ from ..errors import QUERY_EVALUATION_ERROR, Aborted, EngineError, StatesError, 
 from ..execution.frame import Frame, locate
 from ..execution.quotas import check_payload
 from ..execution.variables import VariableBudget
-from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener
+from ..history.events import STATE_ABORTED, STATE_ENTERED, STATE_EXITED, History, Listener, moment
 from ..model.states import (
     DISCARD,
     ChoiceState,
@@ -229,13 +229,20 @@ class Interpreter(Resolver):
         lazy, limit = history.compact, self._max_payload
         size = len(data_json) if data_json is not None else -1
         shared = _StateEnv(self)
+        # A compact history takes the clock's cheaper reading (``History.stamp``)
+        # for a state that does not need the time itself (a Wait counts from it).
+        stamp_of = history.stamp if lazy and deadline is None else None
         while name is not None:
             if frame.cancel.is_set():
                 raise Aborted()
-            now = now_of()
-            if deadline is not None and now >= deadline:
-                raise TimedOut()
             state = states[name]
+            now: Any
+            if stamp_of is not None and type(state) is not WaitState:
+                now = stamp_of()
+            else:
+                now = now_of()
+                if deadline is not None and now >= deadline:
+                    raise TimedOut()
             if resumed and frame.entered:  # its StateEntered is recorded: carry the state on
                 entered, now = frame.entered, frame.entered_at or now
             else:
@@ -246,7 +253,7 @@ class Interpreter(Resolver):
                                         _entering(frame, name, data, resumed, now, data_json))
                 else:
                     entered = add_state(STATE_ENTERED[state.type], frame.last_event, name, data_json, now, None, None, data)
-                    frame.enter(name, data, entered, resumed, now, data_json)
+                    frame.enter(name, data, entered, resumed, now if type(now) is not int else None, data_json)
             resumed = False
             if type(state) in _OWN_ENV:
                 env = self._env(state, now, frame.scope.view)
@@ -373,13 +380,16 @@ class Interpreter(Resolver):
         return None
 
     # --------------------------------------------------------------- context
-    def _env(self, state: State, entered: datetime, variables: Any) -> Env:
+    def _env(self, state: State, entered: datetime | int, variables: Any) -> Env:
         """The environment of a state entered at ``entered``: its context object
         (``$$``) built on first use."""
         return Env(lambda: self.context_of(state, entered), variables, self._rng)
 
-    def context_of(self, state: State, entered: datetime) -> dict[str, Any]:
-        """The context object (``$$``) of ``state`` entered at ``entered``."""
+    def context_of(self, state: State, entered: datetime | int) -> dict[str, Any]:
+        """The context object (``$$``) of ``state`` entered at ``entered`` (a
+        reading of ``History.stamp``)."""
+        if isinstance(entered, int):
+            entered = moment(entered)
         state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso_time(entered)}
         if state.type in _RETRY_TYPES:
             state_ctx["RetryCount"] = 0
@@ -817,9 +827,9 @@ class _StateEnv(Env):
         super().__init__(_UNBUILT, None, interpreter._rng)
         self._interpreter = interpreter
         self._state: State | None = None
-        self._entered: datetime | None = None
+        self._entered: datetime | int | None = None
 
-    def aim(self, state: State, entered: datetime, variables: Any) -> None:
+    def aim(self, state: State, entered: datetime | int, variables: Any) -> None:
         """Stand for ``state``, entered at ``entered``; its context is built on first use."""
         self._state, self._entered, self._context, self.variables = state, entered, _UNBUILT, variables
 
