@@ -35,7 +35,8 @@ sys.path.insert(0, str(HERE))
 import workloads  # noqa: E402
 
 PEER_VENV = ROOT / ".bench-venv"
-PEER_PACKAGES = ["local-workflow-engine==1.0.4", "moto[stepfunctions]>=5,<6", "boto3"]
+# moto's server too, for benchmarks/serve.py's comparison of the services.
+PEER_PACKAGES = ["local-workflow-engine==1.0.4", "moto[server,stepfunctions]>=5,<6", "boto3"]
 PEERS = {"lwe": "local-workflow-engine", "moto": "moto"}
 TIMEOUT_S = 25.0
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -44,12 +45,16 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 def peer_python() -> tuple[Path | None, str]:
     """The peers' interpreter, creating ``.bench-venv`` when missing (or why not)."""
     python = PEER_VENV / "bin" / "python"
-    if python.exists():
+    stamp = PEER_VENV / "packages.txt"  # what was installed: a changed list installs again
+    wanted = "\n".join(PEER_PACKAGES)
+    if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         return python, ""
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True, capture_output=True, timeout=120)
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True, capture_output=True, timeout=120)
         subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_PACKAGES], check=True,
                        capture_output=True, timeout=600, env=ENV)
+        stamp.write_text(wanted, encoding="utf-8")
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         return None, f"cannot install the peers ({exc.__class__.__name__}: {detail.decode(errors='replace')[-200:].strip()})"

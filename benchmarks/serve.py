@@ -23,7 +23,8 @@ boto3's client-side cost (about 1 ms of CPU per call, in the same 2 cores):
   * 1,000 ``DescribeExecution`` from 4 threads while 100 executions of a
     500-iteration Choice/Pass loop run (each keeps the engine busy): p50/p99.
 
-Peer: moto's server (``pip install 'moto[server]'``), when importable. Its
+Peer: moto's server, from the peers' venv (``.bench-venv``, made from the
+package registries by ``benchmarks/peers.py`` on first use). Its
 Step Functions does not run the definition (an execution stays RUNNING), so
 only its StartExecution/DescribeExecution latencies are compared (asl/peer).
 """
@@ -101,10 +102,10 @@ def _free_port() -> int:
 class Child:
     """A server in a subprocess (killed on exit, and after 120 s whatever happens)."""
 
-    def __init__(self, kind: str, db: str = ":memory:") -> None:
+    def __init__(self, kind: str, db: str = ":memory:", python: str = sys.executable) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", kind, "--db", db],
+            [python, __file__, "--child", kind, "--db", db],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )
         assert self.proc.stdout is not None
@@ -278,12 +279,14 @@ def bench_raw(db: str, n: int, states: int) -> dict[str, Any]:
 
 
 def bench_moto(n: int, states: int) -> dict[str, Any] | str:
-    try:
-        import moto.server  # noqa: F401
-        import flask  # noqa: F401
-    except ImportError as exc:
-        return f"moto[server] not importable ({exc}); pip install 'moto[server]' to compare"
-    with Child("moto") as server:
+    """moto's server, run by the peers' venv (``benchmarks/peers.py`` makes it)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from peers import peer_python
+
+    python, why = peer_python()
+    if python is None:
+        return f"moto[server] not installed: {why}"
+    with Child("moto", python=str(python)) as server:
         c = client(server.url)
         arn = c.create_state_machine(name="chain", definition=json.dumps(pass_chain(states)), roleArn=ROLE)["stateMachineArn"]
         doc = json.dumps({"value": 42})
