@@ -67,7 +67,11 @@ def _result_path_growth(path: Any, result: Growth | None) -> Growth | None:
 
 def output_growth(state_type: str, values: dict[str, Any], has_result: bool) -> Growth | None:
     """The growth of a JSONPath Pass, Choice, Succeed or Wait state compiled as
-    ``values`` (the builder's model attributes); ``None`` for other types."""
+    ``values`` (the builder's model attributes); ``None`` for other types.
+
+    A new field that changes what these states output must be accounted
+    for here (or make this return ``None``): the interpreter trusts the
+    bound to skip the payload quota check."""
     effective = path_growth(values.get("input_path"))
     if state_type == "Pass":
         parameters = values.get("parameters")
