@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import threading
 from contextlib import nullcontext
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, Protocol
 
 from ..dataflow.jsonpath import to_json
@@ -300,14 +301,9 @@ class TaskDispatcher:
                 result = isolation.pool(self._memory_mb).call(handler, _event(request, payload_only), request, self._clock, watch)
                 return _lambda_invoke_result(result) if payload_only else result
         if handler is not None:
-            event = _event(request, payload_only)
-            if request._watch is None:  # no limit to watch: call it here (the hot path)
-                result = handler(event, request)
-                return _lambda_invoke_result(result) if payload_only else result
-            call = lambda: handler(event, request)  # noqa: E731
+            call = partial(handler, _event(request, payload_only), request)
         elif self._aws is not None:
-            aws = self._aws
-            call = lambda: aws.invoke(info, request.parameters, request)  # noqa: E731
+            call = partial(self._aws.invoke, info, request.parameters, request)
         else:
             raise EngineError(
                 f"Task state '{state.name}' has no handler or mock for resource '{state.resource}': "
