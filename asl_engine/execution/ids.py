@@ -15,11 +15,13 @@ def uuid_source(rng: random.Random) -> IdSource:
     """Version-4 UUIDs drawn from ``rng`` (execution names, task tokens, Map Run
     ids, Lambda request ids): the same seed gives the same ids in the same order."""
 
+    draw = rng.getrandbits
+
     def new_id() -> str:
         # uuid.UUID(int=..., version=4)'s bits, formatted directly (UUID() costs
-        # 2.5 us, one Task's request id). getrandbits is one C call: atomic under the GIL.
-        n = (rng.getrandbits(128) & _CLEAR) | _SET
-        h = f"{n:032x}"
+        # 2.5 us, one Task's request id; bytes.hex is 0.3 us faster than
+        # format(n, "032x")). getrandbits is one C call: atomic under the GIL.
+        h = ((draw(128) & _CLEAR) | _SET).to_bytes(16).hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     return new_id

@@ -122,9 +122,9 @@ class TaskDispatcher:
     def _find_handler(self, state: "TaskState", info: ResourceInfo, params: Any) -> tuple[LocalHandler | None, bool]:
         """The handler for this invocation, and whether it gets the ``Payload`` only."""
         handlers = self._handlers
-        for key in (state.name, state.resource):
-            if key in handlers:
-                return handlers[key], False
+        handler = handlers.get(state.name) or handlers.get(state.resource)
+        if handler is not None:
+            return handler, False
         if info.kind == "lambda-function" and info.function_name and info.function_name in handlers:
             return handlers[info.function_name], False
         if info.kind == "service" and info.resource_type == "lambda" and isinstance(params, dict):
@@ -205,14 +205,14 @@ class TaskDispatcher:
         limits: dict[str, Any] = {}
         if timeout is not None:
             limits["timeoutInSeconds"] = timeout
-        if heartbeat is not None:
+        kind = info.kind
+        if heartbeat is not None and kind != "lambda-function":  # a Lambda task has no heartbeat
             limits["heartbeatInSeconds"] = heartbeat
-        if info.kind in ("lambda-function", "activity"):
-            family = "LambdaFunction" if info.kind == "lambda-function" else "Activity"
+        if kind == "lambda-function" or kind == "activity":
+            family = "LambdaFunction" if kind == "lambda-function" else "Activity"
             details: dict[str, Any] = {"resource": state.resource, "input": text, "inputDetails": NOT_TRUNCATED}
-            if info.kind == "lambda-function":
-                limits.pop("heartbeatInSeconds", None)  # a Lambda task has no heartbeat
-            details.update(limits)
+            if limits:
+                details.update(limits)
             frame.last_event = history.add(TASK_EVENTS[family]["Scheduled"], frame.last_event, details)
             started = {"workerName": "asl-local"} if info.kind == "activity" else None
             frame.last_event = history.add(TASK_EVENTS[family]["Started"], frame.last_event, started)
