@@ -263,6 +263,43 @@ def test_a_malformed_request_does_not_stop_the_server(server: Server, sfn: Any, 
     _still_serving(sfn)
 
 
+@pytest.mark.parametrize(
+    ("head", "status", "kind"),
+    [
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{}", 400, "BadRequest"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: a\r\n  .b\r\nContent-Length: 2\r\n\r\n{}", 400, "BadRequest"),
+        (b"POST / HTTP/1.1\r\nHost : x\r\nContent-Length: 2\r\n\r\n{}", 400, "BadRequest"),
+        (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(101)) + b"\r\n", 431, "RequestHeaderFieldsTooLarge"),
+        (b"GET / HTTP/1.1\r\nX: " + b"y" * 70_000 + b"\r\n\r\n", 431, "RequestHeaderFieldsTooLarge"),
+    ],
+)
+def test_a_malformed_header_is_refused_and_closes(server: Server, sfn: Any, head: bytes, status: int, kind: str) -> None:
+    # Two lengths are never read as one (request smuggling), nor a folded or spaced field.
+    answer_status, headers, body = _answer(_raw(server, head))
+    assert (answer_status, body["__type"], headers["connection"]) == (status, kind, "close")
+    _still_serving(sfn)
+
+
+def test_keep_alive_follows_the_version_and_connection_header(server: Server) -> None:
+    # HTTP/1.0 closes unless asked to keep alive; HTTP/1.1 keeps alive unless asked to close.
+    ask = (b"POST / HTTP/1.%d\r\nHost: 127.0.0.1:%d\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\n"
+           b"Content-Length: 2\r\n%s\r\n{}")
+    for minor, extra, closes in ((0, b"", True), (0, b"Connection: keep-alive\r\n", False), (1, b"", False),
+                                 (1, b"Connection: Close\r\n", True)):
+        answers = _answers_to_two(server, ask % (minor, _port(server), extra))
+        assert answers == (1 if closes else 2), (minor, extra)
+
+
+def _answers_to_two(server: Server, request: bytes) -> int:
+    """Send ``request`` twice in one write: how many answers come before the server closes (2 at most)."""
+    with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as connection:
+        connection.sendall(request + request)
+        data = b""
+        while data.count(b"HTTP/1.1 200 ") < 2 and (chunk := connection.recv(65_536)):
+            data += chunk
+        return data.count(b"HTTP/1.1 200 ")
+
+
 def test_unknown_paths_and_routes(server: Server) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", _port(server), timeout=5)
 
