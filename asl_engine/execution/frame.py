@@ -17,12 +17,12 @@ running now, applied when it exits).
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from ..dataflow.jsonpath import to_json
 from ..errors import QUERY_EVALUATION_ERROR, STATES_RUNTIME, StatesError
 from .variables import Scope
 
@@ -202,8 +202,8 @@ class Frame:
         children = dict(self.children)
         own = self.snapshot(sink, children=False)
         own.pop("input", None)
-        text = json.dumps(own, separators=(",", ":"), ensure_ascii=False)
-        parts = [text[:-1], ',"input":', self.input_json if self.input_json is not None else _dumps(self.state_input)]
+        text = to_json(own)  # the shared compact encoder (json.dumps with options makes one per call)
+        parts = [text[:-1], ',"input":', self.input_json if self.input_json is not None else to_json(self.state_input)]
         if children:
             parts.append(',"running":{')
             parts.append(",".join(f'"{i}":{child.snapshot_json(sink)}' for i, child in sorted(children.items())))
@@ -246,10 +246,6 @@ class Frame:
         for key, value in (data.get("done") or {}).items():
             frame.results[int(key)] = value
         return frame
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def locate(err: StatesError, frame: Frame) -> None:

@@ -75,6 +75,26 @@ def _fault(path: str, exc: sqlite3.Error) -> StoreFault:
         problem += f" (waited {BUSY_TIMEOUT:g} s)"
     return StoreFault(path, problem)
 
+class _Faults:
+    """``with`` it: a SQLite operational failure leaves as ``StoreFault``.
+
+    A class, not a generator: every event's transaction enters one, and
+    ``contextlib.contextmanager`` costs twice as much. It holds no state, so
+    threads share it."""
+
+    __slots__ = ("_path",)
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, trace: Any) -> None:
+        if isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError)) and not isinstance(exc, sqlite3.IntegrityError):
+            raise _fault(self._path, exc) from exc
+
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -174,8 +194,70 @@ class _Pending:
 
     def __init__(self, arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]]) -> None:
         self.arn, self.event, self.progress, self.results = arn, event, progress, results
-        self.done = threading.Event()
+        # Set when committed; made only for an event that waits for another's
+        # commit (the leader's own needs none: a quarter of a lone event's Python cost).
+        self.done: threading.Event | None = None
         self.error: BaseException | None = None
+
+
+READERS = 4
+"""Read connections a file store opens at most (reads beyond wait for one)."""
+
+
+class _ReaderPool:
+    """Read-only use of a file's connections, one read at a time on each.
+
+    A connection is made when every open one is busy (at most ``READERS``)
+    and kept for the next read; ``close`` closes the idle ones now and the
+    busy ones when their read ends.
+    """
+
+    def __init__(self, path: str, faults: _Faults) -> None:
+        self._path = path
+        self._faults = faults
+        self._idle: list[sqlite3.Connection] = []
+        self._open = 0
+        self._closed = False
+        self._cond = threading.Condition(threading.Lock())
+
+    def _connect(self) -> sqlite3.Connection:
+        with self._faults:
+            db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def take(self) -> sqlite3.Connection:
+        """A connection for one read: give it back with ``give_back``."""
+        with self._cond:
+            while not self._idle and self._open >= READERS:
+                self._cond.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._open += 1
+        try:
+            return self._connect()
+        except BaseException:  # it could not be made: its place is free again
+            with self._cond:
+                self._open -= 1
+                self._cond.notify()
+            raise
+
+    def give_back(self, db: sqlite3.Connection) -> None:
+        with self._cond:
+            if not self._closed:
+                self._idle.append(db)
+                self._cond.notify()
+                return
+            self._open -= 1
+        db.close()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._open -= len(idle)
+        for db in idle:
+            db.close()
 
 
 def _write_event(db: sqlite3.Connection, item: _Pending) -> None:
@@ -216,6 +298,7 @@ class Store:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._fault_guard = _Faults(self.path)
         self._queue: list[_Pending] = []
         self._queue_lock = threading.Lock()
         self._committing = False
@@ -230,36 +313,27 @@ class Store:
             # table only while there are some (they poll often; the table is mostly empty).
             self.answers_kept = int(self._db.execute("SELECT count(*) FROM answers").fetchone()[0])
         # Reads (DescribeExecution, GetExecutionHistory, a worker's first look
-        # at its row) go through a connection of their own: in WAL mode they
+        # at its row) go through connections of their own: in WAL mode they
         # see the last commit without waiting for the writer's lock, which the
         # running executions' group commits hold most of the time. A file
-        # only: ":memory:" is one database per connection.
-        self._reader: sqlite3.Connection | None = None
-        self._read_lock = threading.Lock()
-        if self.path != ":memory:":
-            with self._faults():
-                self._reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                               timeout=BUSY_TIMEOUT)
-            self._reader.row_factory = sqlite3.Row
+        # only: ":memory:" is one database per connection. Up to READERS
+        # reads run at once, each on its own connection (made on first need,
+        # then reused): one shared reader made concurrent requests queue
+        # behind each other's SQLite calls (DescribeExecution p99 with 100
+        # running executions 12-17 ms -> 8-12 ms, ``benchmarks/serve.py``).
+        self._readers = _ReaderPool(self.path, self._fault_guard) if self.path != ":memory:" else None
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
-        if self._reader is not None:
-            with self._read_lock:
-                self._reader.close()
+        if self._readers is not None:
+            self._readers.close()
 
     # ------------------------------------------------------------ plumbing
-    @contextmanager
-    def _faults(self) -> Iterator[None]:
+    def _faults(self) -> _Faults:
         """SQLite's operational failures as ``StoreFault`` (constraint and
-        programming errors are ours, and stay what they are)."""
-        try:
-            yield
-        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-            if isinstance(exc, sqlite3.IntegrityError):
-                raise
-            raise _fault(self.path, exc) from exc
+        programming errors are ours, and stay what they are), around a ``with`` block."""
+        return self._fault_guard
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -282,12 +356,17 @@ class Store:
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """The connection a read uses: the reader, except inside this thread's
         own transaction (which must see its own writes)."""
-        if self._reader is None or self._writing == threading.get_ident():
+        readers = self._readers
+        if readers is None or self._writing == threading.get_ident():
             with self._lock, self._faults():
                 yield self._db
-        else:
-            with self._read_lock, self._faults():
-                yield self._reader
+            return
+        db = readers.take()
+        try:
+            with self._faults():
+                yield db
+        finally:
+            readers.give_back(db)
 
     def one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
         with self._reading() as db:
@@ -322,10 +401,12 @@ class Store:
             self._queue.append(item)
             leader = not self._committing
             self._committing = True
+            if not leader:
+                done = item.done = threading.Event()
         if leader:
             self._commit_queued()
         else:
-            item.done.wait()
+            done.wait()
         if item.error is not None:
             raise item.error
 
@@ -351,12 +432,13 @@ class Store:
                         except Exception as exc:  # noqa: BLE001 - handed to the caller that recorded it
                             item.error = exc
                 for item in batch:
-                    item.done.set()
+                    if item.done is not None:
+                        item.done.set()
         except BaseException as exc:  # the leader is interrupted: no follower waits forever
             with self._queue_lock:
                 stranded, self._queue, self._committing = [*batch, *self._queue], [], False
             for item in stranded:
-                if not item.done.is_set():
+                if item.done is not None and not item.done.is_set():
                     item.error = item.error or exc
                     item.done.set()
             raise

@@ -3,6 +3,7 @@ each call returns once its event is stored, and one bad event fails alone."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,3 +72,24 @@ def test_reads_see_every_commit_made_before_them(tmp_path: Path) -> None:
             assert store.one("SELECT value FROM meta WHERE key = 'probe'")["value"] == "3"
     finally:
         store.close()
+
+
+def test_concurrent_reads_each_have_a_connection_up_to_the_limit(tmp_path: Path) -> None:
+    from asl_engine.service.store import READERS
+
+    store = Store(tmp_path / "s.db")
+    readers = store._readers
+    assert readers is not None
+    taken = [readers.take() for _ in range(READERS)]
+    assert len({id(db) for db in taken}) == READERS  # one each, none shared
+    assert readers._open == READERS and not readers._idle  # at the limit: a next take waits for one back
+    readers.give_back(taken[0])
+    again = readers.take()
+    assert again is taken[0]  # reused, not made anew
+    for db in taken[1:]:
+        readers.give_back(db)
+    assert store.one("SELECT count(*) AS n FROM executions")["n"] == 0  # reads go on as before
+    store.close()
+    readers.give_back(taken[0])  # given back after close: closed, not kept
+    with pytest.raises(sqlite3.ProgrammingError):
+        taken[0].execute("SELECT 1")
