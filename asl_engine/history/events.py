@@ -132,8 +132,13 @@ class Recorder(Protocol):
     service writes both in one SQLite transaction).
     """
 
-    def record(self, event: dict[str, Any], progress: Progress | None) -> None:
-        """Store ``event`` and, where it keeps one, the progress ``progress(sink)`` returns."""
+    def record(self, event: dict[str, Any], progress: Progress | None, more: bool = False) -> None:
+        """Store ``event`` and, where it keeps one, the progress ``progress(sink)`` returns.
+
+        ``more``: the same thread records another event at once (a state's
+        exit, before the next state's entry): the recorder may store ``event``
+        with that one, in one transaction, instead of on its own.
+        """
         ...
 
     def checkpoint(self, progress: Progress) -> None:
@@ -200,13 +205,15 @@ class History:
         details: dict[str, Any] | None = None,
         timestamp: datetime | None = None,
         then: Callable[[int], None] | None = None,
+        more: bool = False,
     ) -> int:
         """Append an event caused by event ``previous`` (0 for none); return its id.
 
         ``event_type`` must be registered in ``EVENT_TYPES``. ``timestamp``
         defaults to the clock's current time. ``then(event_id)`` makes the
         progress change that goes with the event (a frame entering a state)
-        before the event is recorded, atomically with it. Raises
+        before the event is recorded, atomically with it. ``more``: this
+        thread adds another event at once (``Recorder.record``). Raises
         ``StatesError`` (``States.Runtime``) when the history is full.
         """
         limit = self._limit
@@ -241,7 +248,7 @@ class History:
             if then is not None:
                 then(event_id)
             if self._recorder is not None:
-                self._recorder.record(event, self._progress)
+                self._recorder.record(event, self._progress, more)
         for listener in self._listeners:
             listener(event)
         return event_id
@@ -256,6 +263,7 @@ class History:
         then: Callable[[int], None] | None = None,
         assigned: dict[str, str] | None = None,
         value: Any = None,
+        more: bool = False,
     ) -> int:
         """``add`` for a ``<Type>StateEntered`` (``text`` is the input) or
         ``<Type>StateExited`` (``text`` is the output; ``assigned`` the JSON
@@ -270,7 +278,7 @@ class History:
         if not self.compact or (self._limit is not None and len(events) >= self._limit - 1):
             if text is None:
                 text = to_json(value)
-            return self.add(event_type, previous, _state_details(event_type, name, text, assigned), timestamp, then)
+            return self.add(event_type, previous, _state_details(event_type, name, text, assigned), timestamp, then, more)
         with self._lock:  # the clock is read under the lock: timestamps follow the ids
             event_id = len(events) + 1
             # With its text, a document is not kept: holding it would keep it

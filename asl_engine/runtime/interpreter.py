@@ -357,8 +357,11 @@ class Interpreter(Resolver):
             frame.assigned = None
         history = self.history
         if history.recorded:
+            # With a next state, its entry is recorded at once: a durable store
+            # may keep the two in one transaction (one state transition).
             history.add_state(STATE_EXITED[state.type], frame.last_event, state.name, text, None,
-                              lambda event_id: frame.exited(next_name, output, event_id, text), texts)
+                              lambda event_id: frame.exited(next_name, output, event_id, text), texts,
+                              more=next_name is not None)
         else:
             frame.exited(next_name, output,
                          history.add_state(STATE_EXITED[state.type], frame.last_event, state.name, text, None, None, texts,

@@ -6,9 +6,11 @@ event, the task tokens executions wait for, and callback answers that came
 while no one waited.
 
 Durability: WAL journal, ``synchronous=NORMAL``. Every history event is
-written in its own transaction together with the execution's progress
-(``record_event``), so a process killed at any moment (``kill -9``) leaves
-an event and the progress it led to both stored, or neither. WAL at
+written in a transaction together with the execution's progress
+(``record_event``; ``record_events`` for the events of one step, such as a
+state's exit and the next state's entry, see ``runner._Recorder``), so a
+process killed at any moment (``kill -9``) leaves an event and the progress
+it led to both stored, or neither. WAL at
 ``NORMAL`` survives a process crash; only a power loss may drop the last
 transactions (SQLite's documented trade-off; ``synchronous=FULL`` would
 cost an fsync per transition).
@@ -41,7 +43,7 @@ from ..dataflow.jsonpath import to_json
 from ..errors import EngineError
 from .errors import ServiceError
 
-__all__ = ["BUSY_TIMEOUT", "Store", "StoreFault", "decode_event", "encode_event", "epoch", "moment"]
+__all__ = ["BUSY_TIMEOUT", "Recorded", "Store", "StoreFault", "decode_event", "encode_event", "epoch", "moment"]
 
 BUSY_TIMEOUT = 10.0
 """Seconds a statement waits for another process's lock before ``StoreFault``."""
@@ -187,13 +189,17 @@ def _progress_text(progress: Any) -> str | None:
     return json.dumps(progress, separators=(",", ":"))
 
 
+Recorded = tuple[dict[str, Any], Any, Sequence[tuple[str, int, Any]]]
+"""An event, the progress it leaves, and the outputs of the branches that finished with it."""
+
+
 class _Pending:
-    """One event waiting for the group commit that stores it."""
+    """Events of one execution (in order) waiting for the group commit that stores them."""
 
-    __slots__ = ("arn", "event", "progress", "results", "done", "error")
+    __slots__ = ("arn", "entries", "done", "error")
 
-    def __init__(self, arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]]) -> None:
-        self.arn, self.event, self.progress, self.results = arn, event, progress, results
+    def __init__(self, arn: str, entries: Sequence[Recorded]) -> None:
+        self.arn, self.entries = arn, entries
         # Set when committed; made only for an event that waits for another's
         # commit (the leader's own needs none: a quarter of a lone event's Python cost).
         self.done: threading.Event | None = None
@@ -260,12 +266,19 @@ class _ReaderPool:
             db.close()
 
 
-def _write_event(db: sqlite3.Connection, item: _Pending) -> None:
-    """The writes of one recorded event (inside the caller's transaction)."""
-    event, execution_arn, progress = item.event, item.arn, item.progress
+def _write_events(db: sqlite3.Connection, item: _Pending) -> None:
+    """The writes of one item's events (inside the caller's transaction)."""
+    for event, progress, results in item.entries:
+        _write_event(db, item.arn, event, progress, results)
+
+
+def _write_event(
+    db: sqlite3.Connection, execution_arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]]
+) -> None:
+    """The writes of one recorded event."""
     closing = _CLOSING.get(event["type"])
     db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
-    _save_results(db, execution_arn, item.results)
+    _save_results(db, execution_arn, results)
     if closing is None:
         db.execute("UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
                    (event["id"], _progress_text(progress), execution_arn))
@@ -396,7 +409,11 @@ class Store:
         branches that finished since the last one), atomically, and return once
         it is committed; the event that closes the execution also stores its
         status and result. Concurrent calls share a commit (see the class)."""
-        item = _Pending(execution_arn, event, progress, results)
+        self.record_events(execution_arn, ((event, progress, results),))
+
+    def record_events(self, execution_arn: str, entries: Sequence[Recorded]) -> None:
+        """``record_event`` for consecutive events of one execution: all stored, in one transaction, or none."""
+        item = _Pending(execution_arn, entries)
         with self._queue_lock:
             self._queue.append(item)
             leader = not self._committing
@@ -423,12 +440,12 @@ class Store:
                 try:
                     with self.transaction() as db:
                         for item in batch:
-                            _write_event(db, item)
+                            _write_events(db, item)
                 except Exception:  # noqa: BLE001 - find whose event failed: one transaction each
                     for item in batch:
                         try:
                             with self.transaction() as db:
-                                _write_event(db, item)
+                                _write_events(db, item)
                         except Exception as exc:  # noqa: BLE001 - handed to the caller that recorded it
                             item.error = exc
                 for item in batch:

@@ -176,8 +176,10 @@ class TaskDispatcher:
                 failure["cause"] = err.cause
             frame.last_event = history.add(events[kind], frame.last_event, failure)
             raise
+        # The state's exit follows at once (``more``): a durable store commits
+        # the result with it, so a task whose result is stored never runs again.
         frame.last_event = history.add(
-            events["Succeeded"], frame.last_event, dict(base, output=output, outputDetails=NOT_TRUNCATED)
+            events["Succeeded"], frame.last_event, dict(base, output=output, outputDetails=NOT_TRUNCATED), more=True
         )
         frame.known_json = (result, output)  # the state's output, when it is the result (the interpreter's loop)
         return result
@@ -213,13 +215,13 @@ class TaskDispatcher:
             details: dict[str, Any] = {"resource": state.resource, "input": text, "inputDetails": NOT_TRUNCATED}
             if limits:
                 details.update(limits)
-            frame.last_event = history.add(TASK_EVENTS[family]["Scheduled"], frame.last_event, details)
+            frame.last_event = history.add(TASK_EVENTS[family]["Scheduled"], frame.last_event, details, more=True)
             started = {"workerName": "asl-local"} if info.kind == "activity" else None
             frame.last_event = history.add(TASK_EVENTS[family]["Started"], frame.last_event, started)
             return family, {}
         base = {"resourceType": info.resource_type, "resource": info.resource}
         details = dict(base, region=self._region, parameters=text, **limits)
-        frame.last_event = history.add("TaskScheduled", frame.last_event, details)
+        frame.last_event = history.add("TaskScheduled", frame.last_event, details, more=True)  # Started follows
         frame.last_event = history.add("TaskStarted", frame.last_event, dict(base))
         return "Task", base
 
