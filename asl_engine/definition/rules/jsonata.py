@@ -122,7 +122,7 @@ def _problems(text: str, catcher: bool) -> Iterator[tuple[str, str]]:
     except adapter.JsonataSyntaxError as exc:
         yield INVALID, exc.reason
         return
-    yield from _references(getattr(getattr(compiled, "_compiled", None), "ast", None), catcher)
+    yield from _references(compiled.syntax_tree(), catcher)
 
 
 # ----------------------------------------------------------------- references

@@ -103,3 +103,16 @@ def test_the_time_budget_holds_on_a_long_path(monkeypatch: pytest.MonkeyPatch) -
     expression = compile_expression("{% $count($states.input.items.id) %}")
     with pytest.raises(Exception, match="Expression evaluation timeout"):
         expression.evaluate({"states": {"input": {"items": [{"id": i} for i in range(5000)]}}}, field="Output")
+
+
+def test_a_compiled_expression_keeps_no_parse_tree_and_still_falls_back() -> None:
+    # The library's tree (~45 KB) is dropped once the closures exist, and parsed
+    # again on the first fallback: a single object given to $merge needs the
+    # signature's wrapping, which only the library does.
+    expression = jsonata._compile_expression.__wrapped__("{% $merge($states.input.meta) %}")
+    assert expression._fast is not None and expression._compiled is None
+    bindings = {"states": {"input": {"meta": {"a": 1}}}}
+    assert expression.evaluate(bindings, field="Output") == {"a": 1}
+    assert expression._compiled is not None  # parsed again, kept from then on
+    uncompiled = jsonata._compile_expression.__wrapped__("{% $states.input.items[0] %}")
+    assert uncompiled._fast is None and uncompiled._compiled is not None
