@@ -14,7 +14,8 @@ from asl_engine import RunOptions
 from asl_engine.service import Service
 from asl_engine.service.store import StoreFault
 
-LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+from .test_service import LAMBDA
+
 MACHINE = {
     "StartAt": "A",
     "States": {
