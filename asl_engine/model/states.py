@@ -137,6 +137,8 @@ class Catcher:
 
 @record
 class ChoiceRule:
+    """One ``Choices`` rule: its JSONPath predicate or JSONata ``Condition``, the state it leads to, and what it assigns and outputs."""
+
     predicate: Predicate | None  # JSONPath rule
     next: str
     assign: Template | None = None
@@ -176,12 +178,16 @@ class State:
 
 @record(kw_only=True)
 class PassState(State):
+    """``Pass``: ``result`` is its ``Result`` (``has_result`` tells a ``null`` Result from none)."""
+
     result: JSON = None
     has_result: bool = False
 
 
 @record(kw_only=True)
 class TaskState(State):
+    """``Task``: the resource, its limits (an int, a path or an expression) and ``Credentials``."""
+
     resource: str = ""
     timeout_seconds: Count = None
     heartbeat_seconds: Count = None
@@ -192,12 +198,16 @@ class TaskState(State):
 
 @record(kw_only=True)
 class ChoiceState(State):
+    """``Choice``: its rules in order and the ``Default`` state."""
+
     choices: tuple[ChoiceRule, ...] = ()
     default: str | None = None
 
 
 @record(kw_only=True)
 class WaitState(State):
+    """``Wait``: one of ``Seconds``/``Timestamp`` (literal or JSONata) or ``SecondsPath``/``TimestampPath``."""
+
     seconds: Count = None
     timestamp: str | Getter | Expression | None = None  # str: an RFC 3339 timestamp (validated)
     seconds_path: str | None = None
@@ -206,17 +216,21 @@ class WaitState(State):
 
 @record(kw_only=True)
 class SucceedState(State):
-    pass
+    """``Succeed``: ends its program with its (filtered) input."""
 
 
 @record(kw_only=True)
 class FailState(State):
+    """``Fail``: its ``Error`` and ``Cause`` (literal, ``ErrorPath``/``CausePath``, or JSONata)."""
+
     error: str | Evaluable | Expression | None = None  # literal, ErrorPath, JSONata
     cause: str | Evaluable | Expression | None = None
 
 
 @record(kw_only=True)
 class ParallelState(State):
+    """``Parallel``: its branches, each a ``Program``."""
+
     branches: tuple["Program", ...] = ()
     # Whether a branch may block (contains a Task or Wait, at any depth):
     # only then are branches run on threads.
@@ -278,6 +292,8 @@ class ResultWriterSpec:
 
 @record(kw_only=True)
 class MapState(State):
+    """``Map``, inline or distributed: the item processor, where the items come from, and its limits."""
+
     processor: "Program | None" = None
     # Really ``Getter | JsonataTemplate | None``: JSONPath ItemsPath (None: "$"),
     # JSONata Items; ``Any`` until the interpreter narrows it before reading the
