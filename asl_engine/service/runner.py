@@ -237,7 +237,7 @@ class Runner:
     def clock_for(self, row: Any) -> Clock:
         if not self.skip_waits:
             return GatedClock(SystemClock(), self.gate)
-        last = self.store.events(row["arn"], 0, 1, reverse=True)
+        last = self.store.events(row["arn"], 0, 1, reverse=True) if row["events"] else []
         return GatedClock(VirtualClock(last[0]["timestamp"] if last else moment(row["start"])), self.gate)
 
     def _run(self, arn: str, entry: _Running) -> Execution | None:
@@ -275,7 +275,7 @@ class Runner:
         clock = self.clock_for(row)
         options = self._options_for(row, clock)
         machine = self._machine_for(row["definition"], row["machine_arn"])
-        events = self.store.events(arn)
+        events = self.store.events(arn) if row["events"] else []  # a new execution has none: no query
         recorder = _Recorder(self.store, arn, lambda: self._closed)
         history = History(clock.now, None, options.limits.history_events, events=events, recorder=recorder)
         resume = None
