@@ -68,6 +68,10 @@ class MockSet:
     def __contains__(self, state_name: str) -> bool:
         return state_name in self._specs
 
+    def __len__(self) -> int:
+        """How many states are mocked (the set never changes)."""
+        return len(self._specs)
+
     def respond(self, request: TaskRequest) -> Any:
         """Return the mocked result or raise the mocked error."""
         spec = self._specs[request.state_name]
