@@ -38,8 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workloads  # noqa: E402
 from handlers import HANDLERS  # noqa: E402
 
-# The engine targets (transitions/s, history on) by row prefix.
-TARGETS = {"a)": 250_000, "b)": 250_000, "c)": 150_000, "d)": 100_000}
+# The engine targets (transitions/s, history on) by row prefix. The JSONata
+# chain's is ten times the ~6,000/s it ran at when the targets were set.
+TARGETS = {"a)": 250_000, "a')": 60_000, "b)": 250_000, "c)": 150_000, "d)": 100_000}
 
 
 def pass_chain(n: int) -> dict[str, Any]:
@@ -155,7 +156,7 @@ def main() -> None:
 
     jchain = asl_engine.load(jsonata_chain(1000))
     jchain.run(doc)  # warm up
-    jbest, _ = timed(lambda: jchain.run(doc), 5)
+    jbest, _ = timed(lambda: jchain.run(doc), 20)
     jn = transitions(jchain.run(doc))
     _, jpeak, _ = measure(lambda: jchain.run(doc))
     rows.append(("a') 1,000 Pass chain, JSONata", jn, jbest, jpeak, jbest / base_t))
