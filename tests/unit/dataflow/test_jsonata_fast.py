@@ -59,6 +59,8 @@ EXPRESSIONS = [
     "$partition([1,2,3,4,5], 2)", "$range(1, 9, 9)", "$range(0, 10, 3)", "$hash('a', 'MD5')",
     "$parse('{\"a\": [1, null]}')", "$parse('nope')", "$states.input.items.id.x",
     "$merge([{'a': 1}, {'a': $states.input.n}])", "$count([1,2,3].x)", "$v($states.input)",
+    "$merge([])", "$merge($states.input.items)", "$merge($states.input.missing)", "$merge([$states.input.meta, null])",
+    "$merge([$states.input.meta, $states.input.items, {'z': 1}])", "$merge($states.input.empty)",
     "$states.input.items.tags[0]", "$states.input.items.{'i': id}", "$sum([1..3])",
     "$states.context.Execution.Id", "$lowercase($states.input.s) = 'hello'", "1 = 1.0",
     "$states.input.nums = [1, 2, 3.5]", "$states.input.meta = {'source': 'bench'}", "null", "true",
