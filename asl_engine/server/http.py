@@ -22,8 +22,11 @@ HTTP-level refusals take their ``__type`` from the status's reason phrase:
   (never held) so the client sees the answer, and the connection is closed;
 * a POST without ``Content-Length`` (a chunked body is not supported; botocore
   always sends the length): 411 ``LengthRequired``;
-* a malformed request line or header, an unknown method: 400 ``BadRequest``,
-  501 ``NotImplemented``, ..., and the connection is closed.
+* both ``Content-Length`` and ``Transfer-Encoding`` (RFC 9112 lets a server
+  refuse what may be request smuggling): 400 ``BadRequest``, closed;
+* a malformed request line or header (``asl_engine.server.head``), an
+  unknown method: 400 ``BadRequest``, 431, 501 ``NotImplemented``, 505...,
+  and the connection is closed.
 
 Before either, every request passes ``Guard.check`` (``asl_engine.server.guard``):
 a ``Host`` header that does not name this server, or a cross-site request
@@ -297,7 +300,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self, limit: int, request_id: str) -> bytes | None:
         """The request body, or None once a refusal was answered."""
         declared = self.fields.get("content-length")
+        encoded = "transfer-encoding" in self.fields
         chunked = "chunked" in self.fields.get("transfer-encoding", "").lower()
+        if encoded and declared is not None:
+            # RFC 9112 6.3: the two together may be a smuggling attempt; refuse, and close.
+            self._error(400, "A request must not have both Content-Length and Transfer-Encoding", request_id, close=True)
+            return None
         if declared is None:
             if chunked or self.command == "POST":
                 self._error(411, "A request body needs a Content-Length header", request_id, close=chunked)
