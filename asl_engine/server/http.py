@@ -311,13 +311,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(411, "A request body needs a Content-Length header", request_id, close=chunked)
                 return None
             return b""
-        try:
-            length = int(declared)
-            if length < 0:
-                raise ValueError(declared)
-        except ValueError:
+        # RFC 9110: 1*DIGIT, nothing else (int() would also take "+5", "5_0" or " 5").
+        if not (declared.isascii() and declared.isdigit()):
             self._error(400, f"Invalid Content-Length {declared!r}", request_id, close=True)
             return None
+        length = int(declared)
         if length > limit:
             message = f"The request body of {length} bytes is larger than the limit of {limit} bytes"
             self._error(413, message, request_id, close=True)

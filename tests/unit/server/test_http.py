@@ -243,8 +243,9 @@ def test_a_post_without_content_length(server: Server) -> None:
     chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
     status, headers, body = _answer(_raw(server, chunked))
     assert status == 411 and headers["connection"] == "close"
-    status, _, body = _answer(_raw(server, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"))
-    assert status == 400 and body["__type"] == "BadRequest"
+    for length in (b"-1", b"+2", b"0_2", b"2.0", b"\xef\xbc\x92"):  # the last: a fullwidth 2
+        status, _, body = _answer(_raw(server, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %s\r\n\r\n{}" % length))
+        assert status == 400 and body["__type"] == "BadRequest", length
 
 
 @pytest.mark.parametrize(
