@@ -234,9 +234,7 @@ def _from_subclass(value: Any) -> Any:
         return _from_library(str(value))
     if isinstance(value, dict):
         return _from_library(dict(value))
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
+    if isinstance(value, int):  # bool has no subclasses: an int's
         return int(value)
     if isinstance(value, float):
         return _from_library(float(value))

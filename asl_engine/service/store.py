@@ -77,6 +77,7 @@ def _fault(path: str, exc: sqlite3.Error) -> StoreFault:
         problem += f" (waited {BUSY_TIMEOUT:g} s)"
     return StoreFault(path, problem)
 
+
 class _Faults:
     """``with`` it: a SQLite operational failure leaves as ``StoreFault``.
 
@@ -268,18 +269,24 @@ class _ReaderPool:
 
 def _write_events(db: sqlite3.Connection, item: _Pending) -> None:
     """The writes of one item's events (inside the caller's transaction)."""
-    for event, progress, results in item.entries:
-        _write_event(db, item.arn, event, progress, results)
+    last = len(item.entries) - 1
+    for index, (event, progress, results) in enumerate(item.entries):
+        _write_event(db, item.arn, event, progress, results, index == last)
 
 
 def _write_event(
-    db: sqlite3.Connection, execution_arn: str, event: dict[str, Any], progress: Any, results: Sequence[tuple[str, int, Any]]
+    db: sqlite3.Connection, execution_arn: str, event: dict[str, Any], progress: Any,
+    results: Sequence[tuple[str, int, Any]], last: bool = True,
 ) -> None:
-    """The writes of one recorded event."""
+    """The writes of one recorded event; the execution's row only for the
+    ``last`` of a step's events (the others' progress is overwritten in the
+    same transaction) or one that closes it."""
     closing = _CLOSING.get(event["type"])
     db.execute("INSERT INTO events VALUES (?, ?, ?)", (execution_arn, event["id"], encode_event(event)))
     _save_results(db, execution_arn, results)
     if closing is None:
+        if not last:
+            return
         db.execute("UPDATE executions SET events = ?, progress = ? WHERE arn = ?",
                    (event["id"], _progress_text(progress), execution_arn))
         return

@@ -217,7 +217,7 @@ class TaskDispatcher:
             if limits:
                 details.update(limits)
             frame.last_event = history.add(TASK_EVENTS[family]["Scheduled"], frame.last_event, details, more=True)
-            started = {"workerName": "asl-local"} if info.kind == "activity" else None
+            started = {"workerName": "asl-local"} if kind == "activity" else None
             frame.last_event = history.add(TASK_EVENTS[family]["Started"], frame.last_event, started)
             return family, {}
         base = {"resourceType": info.resource_type, "resource": info.resource}
