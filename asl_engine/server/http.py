@@ -85,6 +85,13 @@ _DRAIN_LIMIT = 64 * 1_048_576
 """A refused body is read and dropped up to this size, for this long; then the connection is cut."""
 
 
+def _length(declared: str) -> int | None:
+    """A ``Content-Length`` value as a number; None unless it is RFC 9110's
+    1*DIGIT (``int()`` would also take "+5", "5_0", " 5" or a Unicode digit,
+    and ``str.isdigit`` passes "²", which ``int()`` then refuses)."""
+    return int(declared) if declared.isascii() and declared.isdigit() else None
+
+
 def _status_type(status: int) -> str:
     """``RequestEntityTooLarge`` for 413: the reason phrase as an AWS error type."""
     try:
@@ -311,11 +318,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(411, "A request body needs a Content-Length header", request_id, close=chunked)
                 return None
             return b""
-        # RFC 9110: 1*DIGIT, nothing else (int() would also take "+5", "5_0" or " 5").
-        if not (declared.isascii() and declared.isdigit()):
+        length = _length(declared)
+        if length is None:
             self._error(400, f"Invalid Content-Length {declared!r}", request_id, close=True)
             return None
-        length = int(declared)
         if length > limit:
             message = f"The request body of {length} bytes is larger than the limit of {limit} bytes"
             self._error(413, message, request_id, close=True)
@@ -344,8 +350,8 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def handle_expect_100(self) -> bool:
-        declared = self.fields.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.server.app._max_body:
+        length = _length(self.fields.get("content-length", ""))
+        if length is not None and length > self.server.app._max_body:
             self._refused_continue = True  # answer 413 instead of "100 Continue"
             return True
         return super().handle_expect_100()

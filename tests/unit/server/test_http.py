@@ -236,6 +236,16 @@ def test_a_refused_body_behind_expect_continue_is_never_sent(server: Server) -> 
     assert status == 413 and body["__type"] == "RequestEntityTooLarge" and headers["connection"] == "close"
 
 
+def test_a_superscript_length_behind_expect_continue_is_a_bad_request(server: Server, sfn: Any) -> None:
+    # "\xb2" is "²" in ISO-8859-1: str.isdigit says yes, int() says no.
+    request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \xb2\r\nExpect: 100-continue\r\n\r\n"
+    raw = _raw(server, request)
+    interim = b"HTTP/1.1 100 Continue\r\n\r\n"
+    status, headers, body = _answer(raw[len(interim):] if raw.startswith(interim) else raw)
+    assert (status, body["__type"], headers["connection"]) == (400, "BadRequest", "close")
+    _still_serving(sfn)
+
+
 def test_a_post_without_content_length(server: Server) -> None:
     request = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nConnection: close\r\n\r\n"
     status, headers, body = _answer(_raw(server, request))
