@@ -17,10 +17,10 @@ that the user registered can ever run.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
+from ..execution.ids import uuid_text
 from ..model.records import record
 from ..model.arns import Arn, integration, lambda_function
 
@@ -89,22 +89,77 @@ class LazyContext(Mapping[str, Any]):
         return repr(self._context())
 
 
-@dataclass(slots=True)
 class TaskRequest:
-    """One invocation of a Task state, as given to a handler or mock."""
+    """One invocation of a Task state, as given to a handler or mock.
 
-    state_name: str
-    resource: str
-    parameters: Any
-    context: Mapping[str, Any]
-    attempt: int = 0
-    map_index: int | None = None
-    timeout_seconds: int | None = None
-    heartbeat_seconds: int | None = None
-    cancel: threading.Event = field(default_factory=threading.Event)
-    request_id: str | None = None  # the Lambda-style request id handlers and their errors see
-    # The task's limits on the execution's clock, when it has any (``tasks.timeouts.TaskWatch``).
-    _watch: Any = field(default=None, repr=False)
+    ``state_name``, ``resource``, ``parameters`` (the effective input),
+    ``context`` (``$$``), ``attempt`` (the retry count), ``map_index``,
+    ``timeout_seconds``, ``heartbeat_seconds``, ``cancel`` (set when the
+    execution is stopped) and ``request_id``, the Lambda-style request id
+    handlers and their errors see. Requests compare equal by these fields.
+    """
+
+    __slots__ = ("state_name", "resource", "parameters", "context", "attempt", "map_index", "timeout_seconds",
+                 "heartbeat_seconds", "cancel", "_request_id", "_watch", "_id_bits")
+
+    def __init__(
+        self,
+        state_name: str,
+        resource: str,
+        parameters: Any,
+        context: Mapping[str, Any],
+        attempt: int = 0,
+        map_index: int | None = None,
+        timeout_seconds: int | None = None,
+        heartbeat_seconds: int | None = None,
+        cancel: threading.Event | None = None,
+        request_id: str | None = None,
+        _watch: Any = None,
+        _id_bits: int | None = None,
+    ) -> None:
+        self.state_name = state_name
+        self.resource = resource
+        self.parameters = parameters
+        self.context = context
+        self.attempt = attempt
+        self.map_index = map_index
+        self.timeout_seconds = timeout_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.cancel = threading.Event() if cancel is None else cancel
+        self._request_id = request_id
+        # The task's limits on the execution's clock, when it has any (``tasks.timeouts.TaskWatch``).
+        self._watch = _watch
+        # The request id's bits, drawn in turn (seeded runs repeat) and made
+        # text only when read: most handlers never read it (``UuidSource``).
+        self._id_bits = _id_bits
+
+    @property
+    def request_id(self) -> str | None:
+        """The Lambda-style request id (``context.aws_request_id``), if any."""
+        text = self._request_id
+        if text is None and self._id_bits is not None:
+            text = self._request_id = uuid_text(self._id_bits)
+        return text
+
+    @request_id.setter
+    def request_id(self, value: str | None) -> None:
+        self._request_id, self._id_bits = value, None
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.state_name, self.resource, self.parameters, self.context, self.attempt, self.map_index,
+                self.timeout_seconds, self.heartbeat_seconds, self.cancel, self.request_id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TaskRequest):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        names = ("state_name", "resource", "parameters", "context", "attempt", "map_index", "timeout_seconds",
+                 "heartbeat_seconds", "cancel", "request_id")
+        return "TaskRequest(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields())) + ")"
 
     @property
     def task_token(self) -> str | None:

@@ -26,7 +26,7 @@ from ..documents.values import TOO_DEEP, encoded_problem
 from ..errors import Aborted, EngineError, StatesError
 from ..history.events import NOT_TRUNCATED, TASK_EVENTS, History
 from ..execution.clock import branch
-from ..execution.ids import IdSource, uuid_source
+from ..execution.ids import IdSource, UuidSource, uuid_source
 from ..execution.quotas import MAX_PAYLOAD_BYTES, check_payload
 from ..model.arns import function_name
 from .base import LazyContext, ResourceInfo, TaskRequest, parse_resource
@@ -100,6 +100,8 @@ class TaskDispatcher:
         self._callbacks = callbacks
         # Where ids come from (the run's seeded randomness): Lambda request ids here.
         self.new_id: IdSource = new_id or uuid_source(random.Random())
+        # A request id drawn now but made text when read (``TaskRequest.request_id``).
+        self._id_bits = self.new_id.bits if isinstance(self.new_id, UuidSource) else None
         self._resources: dict[str, ResourceInfo] = {}
         # "process": handlers run in worker processes (``tasks.isolation``), with this memory limit.
         self._isolated = isolation == "process"
@@ -158,11 +160,13 @@ class TaskDispatcher:
         events = TASK_EVENTS[family]
         # In field order (positional: a tenth of the keywords' cost): state_name,
         # resource, parameters, context, attempt, map_index, timeout_seconds,
-        # heartbeat_seconds, cancel, request_id, _watch.
+        # heartbeat_seconds, cancel, request_id, _watch, _id_bits.
+        id_bits = self._id_bits
         request = TaskRequest(
             state.name, state.resource, params, LazyContext(lambda: env.context), retry_count, frame.map_index,
-            timeout, heartbeat, frame.cancel, self.new_id(),
+            timeout, heartbeat, frame.cancel, self.new_id() if id_bits is None else None,
             TaskWatch(self._clock, timeout, heartbeat) if timeout is not None or heartbeat is not None else None,
+            None if id_bits is None else id_bits(),
         )
         try:
             result = self._run(state, info, request, frame, base, history)
