@@ -83,7 +83,9 @@ def timed(cmd: list[str]) -> tuple[float, float, str, int]:
 
 
 def run_cell(python: Path, engine: str, name: str, repeats: int) -> dict[str, Any]:
-    walls, peak, report = [], 0.0, {}
+    walls: list[float] = []
+    peak = 0.0
+    report: dict[str, Any] = {}
     for _ in range(repeats):
         wall, rss, out, _ = timed([str(python), str(HERE / "child.py"), engine, name])
         lines = [line for line in out.splitlines() if line.startswith("{") and '"ok"' in line]
@@ -102,9 +104,13 @@ def median_wall(cmd: list[str], repeats: int) -> float:
     return sorted(timed(cmd)[0] for _ in range(repeats))[repeats // 2]
 
 
-def cell_text(report: dict[str, Any], transitions: int) -> str:
+def cell_text(report: dict[str, Any], transitions: int, notes: list[str]) -> str:
+    """A cell of the table; a failure's reason goes to ``notes``, printed below it."""
     if not report.get("ok"):
-        return "- " + str(report.get("reason", "failed"))[:60]
+        reason = str(report.get("reason", "failed"))
+        if reason not in notes:
+            notes.append(reason)
+        return f"- see note {notes.index(reason) + 1}"
     rate = transitions / report["run_s"] if report.get("run_s") else float("inf")
     return f"{rate:>9,.0f}/s {report['wall_s']:6.2f} s {report['peak_mb']:5.0f} MB"
 
@@ -138,10 +144,11 @@ def main() -> None:
         print(f"  peers: not run ({why})")
     print()
     engines = ["asl", *(PEERS if python is not None else [])]
-    header = f"{'workload':<28}" + "".join(f"{e:<34}" for e in engines) + "ratio (peer/asl whole process)"
-    print(header)
-    for name in workloads.NAMES:
-        workload = workloads.load(name)
+    loaded = {name: workloads.load(name) for name in workloads.NAMES}
+    width = max(len(workload["title"]) for workload in loaded.values()) + 2
+    print(f"{'workload':<{width}}" + "".join(f"{e:<34}" for e in engines) + "ratio (peer/asl whole process)")
+    notes: list[str] = []
+    for name, workload in loaded.items():
         cells: dict[str, dict[str, Any]] = {}
         for engine in engines:
             interpreter = asl_python if engine == "asl" else python
@@ -151,8 +158,11 @@ def main() -> None:
         for engine in engines[1:]:
             if cells[engine].get("ok") and cells["asl"].get("ok"):
                 ratios.append(f"{engine} {cells[engine]['wall_s'] / cells['asl']['wall_s']:.1f}x")
-        row = f"{workload['title'][:27]:<28}" + "".join(f"{cell_text(cells[e], workload['transitions']):<34}" for e in engines)
+        row = f"{workload['title']:<{width}}" + "".join(f"{cell_text(cells[e], workload['transitions'], notes):<34}"
+                                                   for e in engines)
         print(row + ", ".join(ratios))
+    for number, reason in enumerate(notes, 1):
+        print(f"note {number}: {reason}")
 
 
 if __name__ == "__main__":
