@@ -147,9 +147,16 @@ class Recorder(Protocol):
 
 
 class History:
-    """An append-only, thread-safe list of history events."""
+    """An append-only list of history events.
 
-    __slots__ = ("_events", "_lock", "_now", "_listeners", "_limit", "_recorder", "_progress", "stamp", "compact", "recorded", "holds_values")
+    Reading is thread-safe at any time. Adding is thread-safe once ``share``
+    was called: the engine calls it before a fan-out runs branches on
+    threads of their own. Until then a compact history's one writer appends
+    without taking the lock (an uncontended lock per event was a tenth of a
+    Pass state's cost).
+    """
+
+    __slots__ = ("_events", "_lock", "_writers", "_now", "_listeners", "_limit", "_recorder", "_progress", "stamp", "compact", "recorded", "holds_values")
 
     def __init__(
         self,
@@ -170,6 +177,8 @@ class History:
         # An entry is an event dict, or a tuple not yet built into one (``_event``).
         self._events: list[Any] = list(events or [])
         self._lock = threading.Lock()
+        # The lock a compact history's writers take: None while one thread adds.
+        self._writers: threading.Lock | None = None
         self._now = now
         self._listeners = listeners or []
         # AWS quota: 25,000 events per execution history; the last slot is
@@ -187,6 +196,14 @@ class History:
         """Whether a recorder stores each event with the progress it leaves (then a
         change that goes with an event must be made through ``add``'s ``then``)."""
 
+
+    def share(self) -> None:
+        """More than one thread may add events from now on (it stays so).
+
+        Call it before the threads start. A recorded or watched history
+        always takes its lock; a compact one takes it only after this.
+        """
+        self._writers = self._lock
 
     def track(self, progress: Progress) -> None:
         """Give the recorder the execution's progress to store with each event."""
@@ -228,11 +245,17 @@ class History:
         except KeyError:
             raise EngineError(f"unregistered history event type {event_type!r}") from None
         if self.compact:
-            with self._lock:
+            lock = self._writers
+            if lock is not None:
+                lock.acquire()
+            try:
                 event_id = len(self._events) + 1
                 self._events.append((event_type, previous, timestamp or self.stamp(), details if key is not None else None))
                 if then is not None:
                     then(event_id)
+            finally:
+                if lock is not None:
+                    lock.release()
             return event_id
         with self._lock:
             event_id = len(self._events) + 1
@@ -279,7 +302,10 @@ class History:
             if text is None:
                 text = to_json(value)
             return self.add(event_type, previous, _state_details(event_type, name, text, assigned), timestamp, then, more)
-        with self._lock:  # the clock is read under the lock: timestamps follow the ids
+        lock = self._writers  # the clock is read under it: timestamps follow the ids
+        if lock is not None:
+            lock.acquire()
+        try:
             event_id = len(events) + 1
             # With its text, a document is not kept: holding it would keep it
             # alive (and traversed by the garbage collector) until the run ends.
@@ -290,6 +316,9 @@ class History:
             events.append((event_type, previous, timestamp or self.stamp(), name, text, assigned, value))
             if then is not None:
                 then(event_id)
+        finally:
+            if lock is not None:
+                lock.release()
         return event_id
 
     def __len__(self) -> int:

@@ -625,6 +625,8 @@ class Interpreter(Resolver):
         count: int | None = None,
     ) -> list[Any]:
         """Run Map iterations / Parallel branches (``asl_engine.runtime.fanout``); a failure is a branch failure."""
+        if blocking:  # its branches may run on threads of their own, adding events
+            self.history.share()
         try:
             return run_all(jobs, max_concurrency, frame, blocking=blocking, tolerance=tolerance, clock=self.clock,
                            count=count)
@@ -638,6 +640,8 @@ class Interpreter(Resolver):
     ) -> int:
         """Run a Map Run's children as they are read (``run_stream``); return how many ran."""
         workers = min(max_concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY)
+        if blocking:
+            self.history.share()
         try:
             return run_stream(jobs, workers, frame, blocking=blocking, tally=tally, clock=self.clock,
                               deliver=deliver, skipped=skipped, keep=self.history.recorded)

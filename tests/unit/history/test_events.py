@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import botocore
@@ -41,3 +44,57 @@ def test_an_unregistered_type_is_an_engine_fault() -> None:
     history = History(lambda: None)  # type: ignore[arg-type, return-value]
     with pytest.raises(EngineError, match="unregistered history event type 'PassStateFinished'"):
         history.add("PassStateFinished", 0)
+
+
+def _add_from_threads(history: History, threads: int, each: int) -> list[int]:
+    """Add ``each`` pairs of events from each of ``threads`` threads; the ids ``add`` returned."""
+    returned: list[int] = []
+
+    def writer() -> None:
+        for _ in range(each):
+            returned.append(history.add_state("PassStateEntered", 0, "P", "{}"))
+            returned.append(history.add("MapIterationStarted", 0, {"name": "M", "index": 0}))
+
+    pool = [threading.Thread(target=writer) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return returned
+
+
+def _yielding_now() -> datetime:
+    time.sleep(0)  # a clock that lets another thread run while it is read
+    return datetime.now(timezone.utc)
+
+
+def test_a_shared_compact_history_gives_every_event_its_own_id() -> None:
+    history = History(_yielding_now)
+    assert history.compact
+    history.share()
+    returned = _add_from_threads(history, threads=4, each=500)
+    assert sorted(returned) == list(range(1, 4_001))
+    assert [event["id"] for event in history.events()] == list(range(1, 4_001))
+
+
+def test_a_history_read_while_its_one_writer_adds_sees_whole_events() -> None:
+    # Unshared: the one writer appends without the lock; readers take it.
+    history = History(lambda: datetime.now(timezone.utc))
+    done = threading.Event()
+    seen: list[bool] = []
+
+    def reader() -> None:
+        while not done.is_set() and len(seen) < 200:
+            events = history.events()
+            seen.append([event["id"] for event in events] == list(range(1, len(events) + 1)))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        returned = _add_from_threads(history, threads=1, each=2_000)
+    finally:
+        done.set()
+        thread.join()
+    assert returned == list(range(1, 4_001))
+    assert [event["id"] for event in history.events()] == list(range(1, 4_001))
+    assert seen and all(seen)  # the reader ran alongside and saw each event numbered once

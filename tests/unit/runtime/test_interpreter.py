@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -270,6 +271,36 @@ def test_map_runs_blocking_tasks_concurrently_in_order():
     assert ex.output == [i * 2 for i in range(40)]
     assert _elapsed(ex, "MapStateStarted", "MapStateSucceeded") < 1.0  # 40 x 100 ms one after the other would be 4 s
     assert len(threads) > 1  # blocking iterations run on a pool
+
+
+def test_concurrent_iterations_each_chain_their_own_events():
+    # Iterations on threads of their own add events to one history: each
+    # event's previousEventId must still be its own iteration's last event.
+    processor = {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": LAMBDA, "Next": "P"},
+        "P": {"Type": "Pass", "End": True}}}
+
+    def yielding(event):
+        time.sleep(0)  # let another iteration's thread run here
+        return event
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        ex = run(_map(processor, MaxConcurrency=8), list(range(200)), handlers={"worker": yielding})
+    finally:
+        sys.setswitchinterval(interval)
+    assert ex.output == list(range(200))
+    by_id = {event["id"]: event for event in ex.history}
+    assert sorted(by_id) == list(range(1, len(ex.history) + 1))
+    for event in ex.history:
+        if event["type"] != "MapIterationSucceeded":
+            continue
+        index, step = event["mapIterationSucceededEventDetails"]["index"], by_id[event["previousEventId"]]
+        while step["type"] != "MapIterationStarted":
+            assert step["type"] not in ("MapIterationSucceeded", "MapStateStarted")
+            step = by_id[step["previousEventId"]]
+        assert step["mapIterationStartedEventDetails"]["index"] == index
 
 
 def test_map_item_selector_and_history():
