@@ -44,7 +44,7 @@ def _candidate() -> tuple[Path, str]:
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured).expanduser(), f"${ENV_VAR}={configured}"
-    return DEFAULT_CORPUS, f"default location {DEFAULT_CORPUS} (set ${ENV_VAR} to override)"
+    return DEFAULT_CORPUS, f"the default location; set ${ENV_VAR} to override"
 
 
 def cases_dir() -> Path | None:

@@ -87,7 +87,7 @@ def corpus_missing_reason() -> str | None:
     folder = corpus_dir()
     if (folder / "index.json").is_file():
         return None
-    origin = f"${ENV_VAR}={os.environ[ENV_VAR]}" if os.environ.get(ENV_VAR) else f"the default location (set ${ENV_VAR} to override)"
+    origin = f"${ENV_VAR}={os.environ[ENV_VAR]}" if os.environ.get(ENV_VAR) else f"the default location; set ${ENV_VAR} to override"
     return f"ASL validation corpus not found: no index.json in {folder} ({origin})"
 
 

@@ -18,6 +18,8 @@ import pytest
 
 from asl_engine.definition.validate import validate_document
 from tests.conformance.corpus import cases_dir, corpus_missing_reason
+from tests.conformance.teststate_corpus import cases_dir as ts_cases_dir
+from tests.conformance.teststate_corpus import missing_reason as ts_missing_reason
 
 pytestmark = pytest.mark.skipif(corpus_missing_reason() is not None, reason=corpus_missing_reason() or "")
 
@@ -51,16 +53,14 @@ def test_every_recorded_definition_is_valid():
 
 
 def _teststate_cases():
-    from tests.conformance.corpus import REPO_ROOT
-
-    folder = REPO_ROOT.parent / "shared" / "conformance" / "teststate" / "cases"
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+    folder = ts_cases_dir()
+    return sorted(folder.glob("*.json")) if folder is not None else []
 
 
 _GRAPH_CODES = {"MISSING_TRANSITION_TARGET", "MISSING_END_STATE"}
 
 
-@pytest.mark.skipif(not _teststate_cases(), reason="TestState corpus (shared/conformance/teststate) not found")
+@pytest.mark.skipif(ts_missing_reason() is not None, reason=str(ts_missing_reason()))
 def test_teststate_definitions():
     """TestState validates a state as CreateStateMachine does: what it ran is valid,
     what it refused as InvalidDefinition is refused with AWS's message and place.
