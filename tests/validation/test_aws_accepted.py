@@ -18,7 +18,7 @@ import pytest
 
 from asl_engine.definition.validate import validate_document
 from tests.conformance.corpus import cases_dir, corpus_missing_reason
-from tests.conformance.teststate_corpus import cases_dir as ts_cases_dir
+from tests.conformance.teststate_corpus import load_cases as load_teststate_calls
 from tests.conformance.teststate_corpus import missing_reason as ts_missing_reason
 
 pytestmark = pytest.mark.skipif(corpus_missing_reason() is not None, reason=corpus_missing_reason() or "")
@@ -47,28 +47,23 @@ def test_every_recorded_definition_is_valid():
         diagnostics = validate_document(_unmask(case["definition"]), state_machine_type=case.get("state_machine_type", "STANDARD"))
         errors = [f"{d.code} {d.path}: {d.message}" for d in diagnostics if d.severity == "ERROR" or d.code == "VALIDATOR_ERROR"]
         if errors:
-            refused.append((path.name, errors))
+            refused.append((call.id, errors))
     assert count > 900
     assert not refused, json.dumps(refused[:20], indent=1)
-
-
-def _teststate_cases():
-    folder = ts_cases_dir()
-    return sorted(folder.glob("*.json")) if folder is not None else []
 
 
 _GRAPH_CODES = {"MISSING_TRANSITION_TARGET", "MISSING_END_STATE"}
 
 
-@pytest.mark.skipif(ts_missing_reason() is not None, reason=str(ts_missing_reason()))
+@pytest.mark.skipif(ts_missing_reason() is not None, reason=ts_missing_reason() or "")
 def test_teststate_definitions():
     """TestState validates a state as CreateStateMachine does: what it ran is valid,
     what it refused as InvalidDefinition is refused with AWS's message and place.
     A single state is wrapped in a machine named like AWS's ("StateName"); the
     transitions it names lead outside the wrapper, so graph diagnostics are ignored."""
     refused, checked = [], 0
-    for path in _teststate_cases():
-        case = json.loads(path.read_text(encoding="utf-8"))
+    for call in load_teststate_calls():
+        case = call.data
         try:
             definition = json.loads(case["request"]["definition"])
         except (KeyError, ValueError):
@@ -80,8 +75,8 @@ def test_teststate_definitions():
         exception = case.get("expected_exception") or {}
         message = exception.get("message", "")
         if exception.get("code") == "InvalidDefinition" and message.startswith("Invalid State Machine Definition"):
-            assert any(f"{d.code}: {d.message} at {d.path}" in message for d in errors), (path.name, message, errors)
+            assert any(f"{d.code}: {d.message} at {d.path}" in message for d in errors), (call.id, message, errors)
         elif errors:
-            refused.append((path.name, [f"{d.code} {d.path}: {d.message}" for d in errors]))
+            refused.append((call.id, [f"{d.code} {d.path}: {d.message}" for d in errors]))
     assert checked > 100
     assert not refused, json.dumps(refused[:20], indent=1)
